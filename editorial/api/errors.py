@@ -1,0 +1,72 @@
+"""Every API error has one shape: {"error": {"code", "message", "details"}}."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.views import defaults
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from editorial.errors import Refused
+
+_CODES = {
+    exceptions.ParseError: ("malformed_request", None),
+    exceptions.ValidationError: ("invalid", "Some fields are missing or not valid."),
+    exceptions.NotAuthenticated: ("not_authenticated", None),
+    exceptions.AuthenticationFailed: ("authentication_failed", None),
+    exceptions.PermissionDenied: ("forbidden", None),
+    exceptions.NotFound: ("not_found", None),
+    exceptions.MethodNotAllowed: ("method_not_allowed", None),
+    exceptions.NotAcceptable: ("not_acceptable", None),
+    exceptions.UnsupportedMediaType: ("unsupported_media_type", None),
+    exceptions.Throttled: ("throttled", None),
+}
+
+
+def error_body(code: str, message: str, details: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Refused):
+        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code, message = "error", None
+    for cls, (mapped_code, mapped_message) in _CODES.items():
+        if isinstance(exc, cls):
+            code, message = mapped_code, mapped_message
+            break
+    details = {}
+    if isinstance(exc, exceptions.ValidationError):
+        details = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+    elif isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        details = {"retry_after_seconds": int(exc.wait)}
+    if message is None:
+        message = str(exc.detail) if not isinstance(exc.detail, list | dict) else "The request was refused."
+    response.data = error_body(code, message, details)
+    return response
+
+
+def json_404(request, exception=None):
+    if not request.path.startswith("/api/"):
+        return defaults.page_not_found(request, exception)
+    return JsonResponse(error_body("not_found", "There is nothing at this address."), status=404)
+
+
+def json_500(request):
+    if not request.path.startswith("/api/"):
+        return defaults.server_error(request)
+    return JsonResponse(error_body("server_error", "Something went wrong on our side; it has been logged."),
+                        status=500)
+
+
+def json_400(request, exception=None):
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    return JsonResponse(error_body("bad_request", "The request could not be understood."), status=400)

@@ -1,0 +1,257 @@
+"""Input serializers validate requests strictly; output serializers say what the API returns."""
+
+import re
+
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from editorial import roles, workflow
+from translations.models import Segment
+
+
+class StrictCharField(serializers.CharField):
+    """A string, and only a string: 123 or true is a wrong type, not text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Must be a string.", code="invalid_type")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise serializers.ValidationError("Must be a whole number.", code="invalid_type")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            raise serializers.ValidationError("Must be true or false.", code="invalid_type")
+        return data
+
+
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+def validate_language(value: str) -> str:
+    if not _LANGUAGE_RE.match(value):
+        raise serializers.ValidationError("Use a language code such as 'ar' or 'en'.")
+    return value
+
+
+# Input ------------------------------------------------------------------------------------------
+
+
+class TokenInput(serializers.Serializer):
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=1024, trim_whitespace=False)
+
+
+class SourceInput(serializers.Serializer):
+    title = StrictCharField(max_length=1000)
+    body = StrictCharField(trim_whitespace=False)
+    language = StrictCharField(max_length=12, validators=[validate_language])
+    outlet = StrictCharField(max_length=200)
+    url = serializers.URLField(max_length=1000, required=False, allow_blank=True, default="")
+    author = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ArticleCreateInput(serializers.Serializer):
+    source = SourceInput()
+    target_language = StrictCharField(max_length=12, default="en", validators=[validate_language])
+    keywords = serializers.ListField(child=StrictCharField(max_length=100), default=list, max_length=20)
+    standfirst = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ArticleUpdateInput(serializers.Serializer):
+    version = StrictIntegerField(min_value=1)
+    standfirst = StrictCharField(max_length=2000, required=False, allow_blank=True)
+    keywords = serializers.ListField(child=StrictCharField(max_length=100), required=False, max_length=20)
+
+
+class ActionInput(serializers.Serializer):
+    comment = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
+    assignee = StrictCharField(max_length=150, required=False, allow_null=True, default=None)
+    publish_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class SegmentUpdateInput(serializers.Serializer):
+    text = StrictCharField(allow_blank=True, trim_whitespace=False)
+    version = StrictIntegerField(min_value=1)
+
+
+class UserCreateInput(serializers.Serializer):
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=1024, trim_whitespace=False)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    role = serializers.ChoiceField(choices=roles.ROLES)
+
+    def validate_username(self, value):
+        User = get_user_model()
+        try:
+            User.username_validator(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        if User.objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError("That username is taken.", code="unique")
+        return value
+
+    def validate(self, data):
+        User = get_user_model()
+        try:
+            password_validation.validate_password(data["password"], User(username=data["username"],
+                                                                          email=data["email"]))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": exc.messages}) from None
+        return data
+
+
+class UserUpdateInput(serializers.Serializer):
+    role = serializers.ChoiceField(choices=roles.ROLES, required=False)
+    is_active = StrictBooleanField(required=False)
+
+
+class RevisionQuery(serializers.Serializer):
+    to = serializers.CharField(required=False, default="current")
+
+    def to_internal_value(self, data):
+        result = super().to_internal_value(data)
+        try:
+            result["from"] = int(data.get("from", ""))
+        except (TypeError, ValueError):
+            raise serializers.ValidationError({"from": ["Give a revision id: ?from=REV."]}) from None
+        if result["to"] == "current":
+            result["to"] = None
+        else:
+            try:
+                result["to"] = int(result["to"])
+            except ValueError:
+                raise serializers.ValidationError({"to": ["Give a revision id or 'current'."]}) from None
+        return result
+
+
+# Output -----------------------------------------------------------------------------------------
+
+
+class UserOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    email = serializers.CharField()
+    role = serializers.SerializerMethodField()
+    is_active = serializers.BooleanField()
+    date_joined = serializers.DateTimeField()
+
+    def get_role(self, user) -> str | None:
+        return roles.role_of(user)
+
+
+class SegmentOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    kind = serializers.CharField()
+    source_text = serializers.CharField()
+    machine_text = serializers.CharField(allow_null=True)
+    text = serializers.CharField(allow_null=True)
+    origin = serializers.CharField(allow_null=True)
+    engine = serializers.CharField()
+    version = serializers.IntegerField()
+    changed_by = serializers.CharField(source="changed_by.username", default=None, allow_null=True)
+    changed_at = serializers.DateTimeField(allow_null=True)
+    issues = serializers.SerializerMethodField()
+
+    def get_issues(self, segment) -> list[dict]:
+        return []
+
+
+class SourceOut(serializers.Serializer):
+    title = serializers.CharField(source="document.source_title")
+    body = serializers.CharField(source="document.source_body")
+    language = serializers.CharField(source="document.source_language")
+    url = serializers.CharField(source="source_url")
+    outlet = serializers.CharField(source="source_outlet")
+    author = serializers.CharField(source="source_author")
+    published_at = serializers.DateTimeField(source="source_published_at", allow_null=True)
+
+
+class ArticleSummaryOut(serializers.Serializer):
+    """An article in a list: everything but the segments, with progress."""
+
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    version = serializers.IntegerField()
+    title = serializers.SerializerMethodField()
+    standfirst = serializers.CharField()
+    slug = serializers.CharField(allow_null=True)
+    keywords = serializers.SerializerMethodField()
+    target_language = serializers.CharField(source="document.target_language")
+    source = SourceOut(source="*")
+    assignee = serializers.CharField(source="assignee.username", default=None, allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    publish_at = serializers.DateTimeField(allow_null=True)
+    public_url = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+    disclaimer = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+
+    def _segments(self, article):
+        return article.document.segments.all()
+
+    def get_title(self, article) -> str | None:
+        titles = getattr(article.document, "title_segments", None)
+        if titles is None:
+            titles = [s for s in self._segments(article) if s.kind == Segment.Kind.TITLE]
+        return titles[0].text if titles else None
+
+    def get_keywords(self, article) -> list[str]:
+        return [k.name for k in article.keywords.all()]
+
+    def get_public_url(self, article) -> str | None:
+        return f"/articles/{article.slug}/" if article.state == "published" and article.slug else None
+
+    def get_actions(self, article) -> list[str]:
+        return workflow.allowed_actions(article, self.context["request"].user)
+
+    def get_disclaimer(self, article) -> str:
+        if article.disclaimer:
+            return article.disclaimer
+        return self.context["publication"].render_disclaimer()
+
+    def get_progress(self, article) -> dict:
+        if hasattr(article, "segments_total"):
+            return {"done": article.segments_done, "total": article.segments_total}
+        segments = self._segments(article)
+        return {"done": sum(1 for s in segments if s.has_text), "total": len(segments)}
+
+
+class ArticleOut(ArticleSummaryOut):
+    segments = SegmentOut(source="document.segments.all", many=True)
+
+
+class JobOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    state = serializers.CharField()
+    progress = serializers.SerializerMethodField()
+    error = serializers.CharField(allow_null=True)
+    attempts = serializers.IntegerField()
+    article = serializers.IntegerField(source="article_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    def get_progress(self, job) -> dict:
+        return {"done": job.done, "total": job.total}
+
+
+class RevisionOut(serializers.Serializer):
+    id = serializers.IntegerField(source="revision_id")
+    created_at = serializers.DateTimeField(source="revision.date_created")
+    user = serializers.CharField(source="revision.user.username", default=None, allow_null=True)
+    comment = serializers.CharField(source="revision.comment")
+    state = serializers.CharField()

@@ -1,0 +1,230 @@
+"""API v1: one view per operation. Parse, ask the workflow or a service, render."""
+
+from django.contrib.auth import authenticate, get_user_model
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from editorial import history, roles, selectors, services, workflow
+from editorial.errors import Refused
+from editorial.models import Article, Job, Publication
+
+from . import serializers as s
+
+
+def _valid(serializer_class, data, **kwargs):
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _article_or_404(article_id: int) -> Article:
+    article = selectors.article_detail(article_id)
+    if article is None:
+        raise Refused(404, "not_found", f"There is no article {article_id}.")
+    return article
+
+
+def _require(user, perm: str, message: str) -> None:
+    if not user.has_perm(perm):
+        raise Refused(403, "forbidden", message)
+
+
+def _article_context(request) -> dict:
+    return {"request": request, "publication": Publication.current()}
+
+
+def _article_response(request, article_id: int, status_code=200) -> Response:
+    article = _article_or_404(article_id)
+    return Response(s.ArticleOut(article, context=_article_context(request)).data, status=status_code)
+
+
+class TokenView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=s.TokenInput, responses=inline_serializer(
+        "TokenOut", {"token": serializers.CharField(), "user": s.UserOut()}))
+    def post(self, request):
+        data = _valid(s.TokenInput, request.data)
+        user = authenticate(request, username=data["username"], password=data["password"])
+        if user is None:
+            raise Refused(401, "authentication_failed", "Wrong username or password, or the account is disabled.")
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key, "user": {"id": user.pk, "username": user.username,
+                                                      "role": roles.role_of(user)}})
+
+
+class ArticleListView(GenericAPIView):
+    serializer_class = s.ArticleSummaryOut
+
+    @extend_schema(parameters=[
+        OpenApiParameter("state", str), OpenApiParameter("assignee", str, description="'me' or a username"),
+        OpenApiParameter("q", str), OpenApiParameter("page", int),
+    ])
+    def get(self, request):
+        params = request.query_params
+        state = params.get("state") or None
+        if state and state not in dict(Article._meta.get_field("state").choices):
+            raise Refused(400, "invalid", f"Unknown state '{state}'.", {"state": ["Unknown state."]})
+        articles = selectors.article_list(
+            user=request.user, state=state, assignee=params.get("assignee") or None, q=params.get("q") or None
+        )
+        page = self.paginate_queryset(articles)
+        return self.get_paginated_response(s.ArticleSummaryOut(page, many=True, context=_article_context(request)).data)
+
+    @extend_schema(request=s.ArticleCreateInput, responses={201: s.ArticleOut})
+    def post(self, request):
+        _require(request.user, "editorial.import_article", "Only editors and admins may import articles.")
+        data = _valid(s.ArticleCreateInput, request.data)
+        source = data["source"]
+        article = services.create_article(
+            user=request.user, title=source["title"], body=source["body"], language=source["language"],
+            outlet=source["outlet"], author=source["author"], url=source["url"],
+            published_at=source["published_at"], target_language=data["target_language"],
+            keywords=data["keywords"], standfirst=data["standfirst"],
+        )
+        return _article_response(request, article.pk, status.HTTP_201_CREATED)
+
+
+class ArticleDetailView(APIView):
+    @extend_schema(responses=s.ArticleOut)
+    def get(self, request, article_id):
+        return _article_response(request, article_id)
+
+    @extend_schema(request=s.ArticleUpdateInput, responses=s.ArticleOut)
+    def patch(self, request, article_id):
+        _article_or_404(article_id)
+        data = _valid(s.ArticleUpdateInput, request.data)
+        services.update_details(article_id, request.user, version=data["version"],
+                                standfirst=data.get("standfirst"), keywords=data.get("keywords"))
+        return _article_response(request, article_id)
+
+
+class ArticleActionView(APIView):
+    @extend_schema(request=s.ActionInput, responses={200: s.ArticleOut, 202: inline_serializer(
+        "DraftQueued", {"job": s.JobOut(), "article": s.ArticleOut()})})
+    def post(self, request, article_id, action):
+        _article_or_404(article_id)
+        if action not in workflow.ACTIONS:
+            raise Refused(404, "unknown_action", f"There is no action '{action}'.",
+                          {"actions": list(workflow.ACTIONS)})
+        data = _valid(s.ActionInput, request.data)
+        article, job = workflow.apply(
+            article_id, request.user, action,
+            comment=data["comment"], assignee=data["assignee"], publish_at=data["publish_at"],
+        )
+        if job is not None:
+            body = {"job": s.JobOut(job).data,
+                    "article": s.ArticleOut(_article_or_404(article_id), context=_article_context(request)).data}
+            return Response(body, status=status.HTTP_202_ACCEPTED)
+        return _article_response(request, article_id)
+
+
+class SegmentView(APIView):
+    @extend_schema(request=s.SegmentUpdateInput, responses=s.SegmentOut)
+    def patch(self, request, article_id, segment_id):
+        _article_or_404(article_id)
+        data = _valid(s.SegmentUpdateInput, request.data)
+        segment = services.save_segment(article_id, segment_id, request.user, text=data["text"],
+                                        version=data["version"])
+        return Response(s.SegmentOut(segment).data)
+
+
+class HistoryView(GenericAPIView):
+    serializer_class = s.RevisionOut
+
+    def get(self, request, article_id):
+        article = _article_or_404(article_id)
+        page = self.paginate_queryset(history.revisions(article))
+        return self.get_paginated_response(s.RevisionOut(page, many=True).data)
+
+
+class RevisionView(APIView):
+    @extend_schema(responses=inline_serializer("ArticleAtRevision", {
+        "revision": serializers.IntegerField(), "title": serializers.CharField(),
+        "state": serializers.CharField(), "standfirst": serializers.CharField(),
+        "keywords": serializers.ListField(child=serializers.CharField()),
+        "segments": serializers.ListField(child=serializers.DictField()),
+    }))
+    def get(self, request, article_id, revision_id):
+        return Response(history.article_at(_article_or_404(article_id), revision_id))
+
+
+class RevertView(APIView):
+    @extend_schema(request=None, responses=s.ArticleOut)
+    def post(self, request, article_id, revision_id):
+        _article_or_404(article_id)
+        services.revert(article_id, revision_id, request.user)
+        return _article_response(request, article_id)
+
+
+class DiffView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("from", int, required=True),
+                    OpenApiParameter("to", str, description="a revision id or 'current'")],
+        responses=inline_serializer("ArticleDiff", {
+            "from": serializers.IntegerField(), "to": serializers.CharField(),
+            "segments": serializers.ListField(child=serializers.DictField()),
+        }),
+    )
+    def get(self, request, article_id):
+        article = _article_or_404(article_id)
+        query = _valid(s.RevisionQuery, request.query_params)
+        return Response(history.diff(article, query["from"], query["to"]))
+
+
+class JobView(APIView):
+    @extend_schema(responses=s.JobOut)
+    def get(self, request, job_id):
+        job = Job.objects.filter(pk=job_id).first()
+        if job is None:
+            raise Refused(404, "not_found", f"There is no job {job_id}.")
+        return Response(s.JobOut(job).data)
+
+
+class UserListView(GenericAPIView):
+    serializer_class = s.UserOut
+
+    def get(self, request):
+        _require(request.user, "editorial.manage_team", "Only admins manage users.")
+        page = self.paginate_queryset(selectors.users())
+        return self.get_paginated_response(s.UserOut(page, many=True).data)
+
+    @extend_schema(request=s.UserCreateInput, responses={201: s.UserOut})
+    def post(self, request):
+        _require(request.user, "editorial.manage_team", "Only admins manage users.")
+        data = _valid(s.UserCreateInput, request.data)
+        with transaction.atomic():
+            user = get_user_model().objects.create_user(data["username"], data["email"], data["password"])
+            roles.set_role(user, data["role"])
+        return Response(s.UserOut(user).data, status=status.HTTP_201_CREATED)
+
+
+class UserDetailView(APIView):
+    @extend_schema(request=s.UserUpdateInput, responses=s.UserOut)
+    def patch(self, request, user_id):
+        _require(request.user, "editorial.manage_team", "Only admins manage users.")
+        user = get_user_model().objects.filter(pk=user_id).first()
+        if user is None:
+            raise Refused(404, "not_found", f"There is no user {user_id}.")
+        data = _valid(s.UserUpdateInput, request.data)
+        if user.pk == request.user.pk and (data.get("is_active") is False or data.get("role", "admin") != "admin"):
+            raise Refused(409, "self_demotion", "You cannot deactivate yourself or give up your own admin role.")
+        with transaction.atomic():
+            if "role" in data:
+                roles.set_role(user, data["role"])
+            if "is_active" in data:
+                user.is_active = data["is_active"]
+                user.save(update_fields=["is_active"])
+                if not user.is_active:
+                    Token.objects.filter(user=user).delete()
+        return Response(s.UserOut(user).data)

@@ -1,0 +1,99 @@
+"""Demo users and Arabic source articles in several states, for `make run`. Safe to run again."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from editorial import drafting, roles, services, workflow
+from editorial.models import Article
+
+DEMO_ARTICLES = [
+    {
+        "title": "اتفاق ينهي التصعيد في جاسم: ماذا حققت المفاوضات؟",
+        "outlet": "Horan Free League",
+        "author": "أحمد المسالمة",
+        "url": "https://example.org/horan/jasim-agreement",
+        "keywords": ["Daraa", "Jasim", "Agreement"],
+        "body": (
+            "<p>عادت الحياة إلى طبيعتها في مدينة جاسم بريف درعا الشمالي بعد اتفاق أنهى أربعة أيام من التصعيد.</p>"
+            "<p>وقال مصدر محلي إن الطرق أعيد فتحها صباح الثلاثاء، وإن القوات انسحبت من محيط المدينة.</p>"
+            "<h2>ماذا حقق الاتفاق؟</h2>"
+            "<p>نص الاتفاق على وقف إطلاق النار وإطلاق سراح ثلاثة معتقلين خلال 48 ساعة.</p>"
+            "<p>وأكد وجهاء المدينة أن اللجنة المشتركة ستتابع تنفيذ البنود.</p>"
+        ),
+    },
+    {
+        "title": "ارتفاع أسعار الخبز في دمشق للمرة الثانية هذا العام",
+        "outlet": "Enab Baladi",
+        "author": "ريم حمود",
+        "url": "https://example.org/enab/bread-prices",
+        "keywords": ["Damascus", "Economy"],
+        "body": (
+            "رفعت وزارة التجارة الداخلية سعر ربطة الخبز إلى 4000 ليرة سورية.\n\n"
+            "ويأتي القرار بعد أشهر من ارتفاع تكاليف الطحين والمحروقات.\n\n"
+            "وقال أحد أصحاب الأفران إن الطلب انخفض بنحو الربع منذ بداية الشهر."
+        ),
+    },
+    {
+        "title": "افتتاح مدرسة جديدة في ريف إدلب بدعم من منظمة محلية",
+        "outlet": "Syria TV",
+        "author": "",
+        "url": "https://example.org/syriatv/idlib-school",
+        "keywords": ["Idlib", "Education"],
+        "body": (
+            "افتتحت منظمة محلية مدرسة جديدة تتسع لـ 600 طالب في ريف إدلب الجنوبي.\n\n"
+            "وتضم المدرسة اثني عشر صفاً ومختبراً للعلوم."
+        ),
+    },
+]
+
+DEMO_USERS = [("admin", roles.ADMIN), ("layla", roles.EDITOR), ("sami", roles.TRANSLATOR)]
+
+
+class Command(BaseCommand):
+    help = "Create demo users (printing their passwords) and demo articles in different states."
+
+    def handle(self, **options):
+        User = get_user_model()
+        for username, role in DEMO_USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                password = secrets.token_urlsafe(9)
+                user = User.objects.create_user(username, f"{username}@example.org", password)
+                roles.set_role(user, role)
+                self.stdout.write(f"  {role:<10} {username:<8} password: {password}")
+            else:
+                self.stdout.write(f"  {role:<10} {username:<8} (exists; reset with: "
+                                  f"python manage.py adduser {username} --role {role} --password ...)")
+        if Article.objects.exists():
+            self.stdout.write("Demo articles already present.")
+            return
+        editor = User.objects.get(username="layla")
+        translator = User.objects.get(username="sami")
+        articles = [
+            services.create_article(user=editor, language="ar", target_language="en", **demo)
+            for demo in DEMO_ARTICLES
+        ]
+        # The first waits in translation with sami, partly done; the second is drafted and
+        # available to claim; the third stays a source.
+        for article in articles[:2]:
+            _, job = workflow.apply(article.pk, editor, "draft")
+            drafting.run_draft(job.pk)
+        first = articles[0]
+        workflow.apply(first.pk, translator, "claim")
+        for segment in first.document.segments.order_by("position")[:3]:
+            segment.refresh_from_db()
+            services.save_segment(first.pk, segment.pk, translator, text=_demo_translation(segment.position),
+                                  version=segment.version)
+        self.stdout.write(f"Created {len(articles)} demo articles.")
+
+
+def _demo_translation(position: int) -> str:
+    return [
+        "Agreement Ends Escalation in Jasim: What Did the Talks Achieve?",
+        "Life returned to normal in the city of Jasim, in northern Daraa countryside, after an agreement "
+        "ended four days of escalation.",
+        "A local source said the roads were reopened on Tuesday morning and that forces withdrew from the "
+        "outskirts of the city.",
+    ][position]

@@ -1,0 +1,161 @@
+"""The newsroom's records: articles and their states, keywords, jobs, the publication."""
+
+from django.conf import settings
+from django.db import models
+from reversion.models import Revision
+
+from translations.models import Document
+
+DEFAULT_DISCLAIMER = (
+    "This article was translated and edited by {publication}. {publication} has not verified the "
+    "content of this story. Responsibility for the information and views set out in this article "
+    "lies entirely with the author."
+)
+
+
+class State(models.TextChoices):
+    SOURCE = "source"
+    MACHINE_DRAFT = "machine_draft"
+    TRANSLATION = "translation"
+    EDITING = "editing"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+class Keyword(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Article(models.Model):
+    document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="article")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.SOURCE, db_index=True)
+    version = models.PositiveIntegerField(default=1)
+    standfirst = models.TextField(blank=True)
+    slug = models.SlugField(max_length=120, unique=True, null=True, blank=True)
+    keywords = models.ManyToManyField(Keyword, blank=True, related_name="articles")
+    source_outlet = models.CharField(max_length=200)
+    source_author = models.CharField(max_length=200, blank=True)
+    source_url = models.URLField(max_length=1000, blank=True)
+    source_published_at = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_articles"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    publish_at = models.DateTimeField(null=True, blank=True, help_text="When a scheduled article goes out.")
+    disclaimer = models.TextField(blank=True, help_text="The exact disclaimer printed when last published.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("import_article", "Import a source article"),
+            ("draft_article", "Order a machine draft"),
+            ("claim_article", "Claim an article to translate"),
+            ("assign_article", "Assign an article to a translator"),
+            ("submit_article", "Submit a translation for editing"),
+            ("request_changes_article", "Send a translation back with changes requested"),
+            ("publish_article", "Publish or schedule an article"),
+            ("unpublish_article", "Unpublish an article"),
+            ("archive_article", "Archive an article"),
+            ("edit_any_article", "Edit any article in translation or editing"),
+            ("revert_article", "Revert an article to an earlier revision"),
+            ("manage_team", "Manage users, roles and the publication"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.document.source_title[:60]}"
+
+
+class StateChange(models.Model):
+    """The record of one workflow transition: who, when, from, to, why."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="state_changes")
+    action = models.CharField(max_length=30)
+    from_state = models.CharField(max_length=20, choices=State.choices)
+    to_state = models.CharField(max_length=20, choices=State.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_state} -> {self.to_state}"
+
+
+class ArticleRevision(models.Model):
+    """Revision metadata: which article a django-reversion revision belongs to, and its state then."""
+
+    revision = models.OneToOneField(Revision, on_delete=models.CASCADE, related_name="article_meta")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    state = models.CharField(max_length=20, choices=State.choices)
+
+    class Meta:
+        ordering = ["-revision_id"]
+
+    def __str__(self):
+        return f"revision {self.revision_id} of article {self.article_id}"
+
+
+class Job(models.Model):
+    class Kind(models.TextChoices):
+        DRAFT = "draft"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    state = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    error = models.TextField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When the task reached the broker.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.kind} job {self.pk} ({self.state})"
+
+
+class Publication(models.Model):
+    """The publication's name and disclaimer template; one row."""
+
+    name = models.CharField(max_length=200)
+    disclaimer_template = models.TextField(default=DEFAULT_DISCLAIMER)
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def current(cls) -> "Publication":
+        publication, _ = cls.objects.get_or_create(pk=1, defaults={"name": settings.PUBLICATION_NAME})
+        return publication
+
+    def render_disclaimer(self) -> str:
+        return self.disclaimer_template.replace("{publication}", self.name)

@@ -1,0 +1,61 @@
+"""The three roles are Django groups; what each may do is the set of permissions its group holds."""
+
+from django.contrib.auth.models import Group, Permission
+
+TRANSLATOR, EDITOR, ADMIN = "translator", "editor", "admin"
+ROLES = (TRANSLATOR, EDITOR, ADMIN)
+
+_TRANSLATOR_PERMS = ["claim_article", "submit_article"]
+_EDITOR_PERMS = _TRANSLATOR_PERMS + [
+    "import_article",
+    "draft_article",
+    "assign_article",
+    "request_changes_article",
+    "publish_article",
+    "unpublish_article",
+    "archive_article",
+    "edit_any_article",
+    "revert_article",
+]
+_ADMIN_PERMS = _EDITOR_PERMS + ["manage_team"]
+ROLE_PERMISSIONS = {TRANSLATOR: _TRANSLATOR_PERMS, EDITOR: _EDITOR_PERMS, ADMIN: _ADMIN_PERMS}
+
+
+def sync_groups(**kwargs) -> None:
+    """Create the role groups and give each exactly its permissions (idempotent; runs after migrate)."""
+    wanted_codenames = set(_ADMIN_PERMS)
+    perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label="editorial")}
+    if not wanted_codenames <= set(perms):
+        return  # permissions not created yet (first pass of migrate)
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group_perms = [perms[c] for c in codenames]
+        if role == ADMIN:
+            # Admins also run the Django admin over every model.
+            group_perms += list(Permission.objects.exclude(codename__in=wanted_codenames))
+        group.permissions.set(group_perms)
+
+
+def role_of(user) -> str | None:
+    """The user's role: the most powerful role group they belong to (superusers are admins)."""
+    if user is None or not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return ADMIN
+    names = {g.name for g in user.groups.all()}
+    for role in (ADMIN, EDITOR, TRANSLATOR):
+        if role in names:
+            return role
+    return None
+
+
+def set_role(user, role: str) -> None:
+    """Put the user in exactly one role group; admins are staff so they can use the Django admin."""
+    if role not in ROLES:
+        raise ValueError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
+    user.groups.remove(*Group.objects.filter(name__in=ROLES).exclude(name=role))
+    user.groups.add(Group.objects.get(name=role))
+    user.is_staff = role == ADMIN
+    user.save(update_fields=["is_staff"])
+    for cache in ("_perm_cache", "_group_perm_cache", "_user_perm_cache"):
+        user.__dict__.pop(cache, None)

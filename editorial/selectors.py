@@ -1,0 +1,52 @@
+"""The reads: article lists and details with a constant number of queries."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q
+
+from translations.models import Segment
+
+from . import workflow
+from .models import Article
+
+
+def _base():
+    return workflow.with_workflow_facts(Article.objects.select_related("document", "assignee")).prefetch_related(
+        "keywords"
+    )
+
+
+def article_detail(article_id: int) -> Article | None:
+    """One article with its segments and keywords: five queries whatever its length."""
+    segments = Segment.objects.select_related("changed_by").order_by("position")
+    return _base().prefetch_related(Prefetch("document__segments", queryset=segments)).filter(pk=article_id).first()
+
+
+def article_list(*, user, state: str | None = None, assignee: str | None = None, q: str | None = None):
+    """Articles newest first, with their title segment and progress counted in the database."""
+    articles = _base().prefetch_related(
+        Prefetch("document__segments", queryset=Segment.objects.filter(kind=Segment.Kind.TITLE),
+                 to_attr="title_segments")
+    ).annotate(
+        segments_total=Count("document__segments", distinct=True),
+        segments_done=Count(
+            "document__segments",
+            filter=Q(document__segments__text__isnull=False) & ~Q(document__segments__text=""),
+            distinct=True,
+        ),
+    )
+    if state:
+        articles = articles.filter(state=state)
+    if assignee == "me":
+        articles = articles.filter(assignee=user)
+    elif assignee:
+        articles = articles.filter(assignee__username=assignee)
+    if q:
+        matching = Segment.objects.filter(Q(source_text__icontains=q) | Q(text__icontains=q)).values("document_id")
+        articles = articles.filter(
+            Q(document__source_title__icontains=q) | Q(source_outlet__icontains=q) | Q(document_id__in=matching)
+        )
+    return articles.order_by("-created_at", "-id")
+
+
+def users():
+    return get_user_model().objects.prefetch_related("groups").order_by("username")

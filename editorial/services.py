@@ -1,0 +1,190 @@
+"""The writes: import an article, edit its details and segments, revert. Views and tasks call these."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from translations.models import Document, Segment
+from translations.segmentation import plain_text, split_body
+
+from . import history, workflow
+from .errors import Refused
+from .models import Article, Keyword
+
+MAX_KEYWORDS = 20
+
+
+def _too_large(what: str, size: int, limit: int, unit: str) -> Refused:
+    return Refused(
+        413, "too_large", f"The {what} is {size:,} {unit}; the limit is {limit:,} {unit}.",
+        {"limit": limit, "size": size},
+    )
+
+
+def clean_keywords(names) -> list[str]:
+    """Trimmed, de-duplicated (case-insensitively) keyword names, in the order given."""
+    seen, result = set(), []
+    for name in names:
+        name = plain_text(str(name))[:100]
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            result.append(name)
+    if len(result) > MAX_KEYWORDS:
+        raise Refused(400, "invalid", f"At most {MAX_KEYWORDS} keywords.", {"keywords": ["Too many keywords."]})
+    return result
+
+
+def _keyword_objects(names: list[str]) -> list[Keyword]:
+    objects = []
+    for name in names:
+        keyword = Keyword.objects.filter(name__iexact=name).first() or Keyword.objects.create(name=name)
+        objects.append(keyword)
+    return objects
+
+
+def create_article(
+    *,
+    user,
+    title: str,
+    body: str,
+    language: str,
+    outlet: str,
+    author: str = "",
+    url: str = "",
+    published_at: datetime | None = None,
+    target_language: str = "en",
+    keywords=(),
+    standfirst: str = "",
+) -> Article:
+    """Import a source article: sanitise, split into segments, and leave the first revision."""
+    if len(body) > settings.MAX_SOURCE_BODY_CHARS:
+        raise _too_large("source body", len(body), settings.MAX_SOURCE_BODY_CHARS, "characters")
+    title_text = plain_text(title)
+    if not title_text:
+        raise Refused(400, "invalid", "The title has no text.", {"source": {"title": ["The title has no text."]}})
+    split = split_body(body)
+    if not split.blocks:
+        raise Refused(400, "invalid", "The body has no text.", {"source": {"body": ["The body has no text."]}})
+    if len(split.blocks) + 1 > settings.MAX_SEGMENTS:
+        raise _too_large("article", len(split.blocks) + 1, settings.MAX_SEGMENTS, "segments")
+    keyword_names = clean_keywords(keywords)
+
+    with transaction.atomic():
+        document = Document.objects.create(
+            source_language=language, target_language=target_language, source_title=title_text,
+            source_body=split.clean_body, original_body=body, is_html=split.is_html,
+        )
+        segments = [Segment(document=document, position=0, kind=Segment.Kind.TITLE, source_text=title_text)]
+        segments += [
+            Segment(document=document, position=i, kind=block.kind, source_text=block.text)
+            for i, block in enumerate(split.blocks, start=1)
+        ]
+        segments = Segment.objects.bulk_create(segments)
+        article = Article.objects.create(
+            document=document, source_outlet=outlet.strip(), source_author=author.strip(), source_url=url,
+            source_published_at=published_at, created_by=user, standfirst=standfirst.strip(),
+        )
+        article.keywords.set(_keyword_objects(keyword_names))
+        history.leave_revision(user, f"Imported from {article.source_outlet}", article, [document, *segments])
+    return article
+
+
+def update_details(article_id: int, user, *, version: int, standfirst=None, keywords=None) -> Article:
+    """Edit the standfirst and keywords; refused (409) when `version` is not the current one."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        refusal = workflow.details_refusal(article, user)
+        if refusal:
+            raise refusal
+        if version != article.version:
+            raise Refused(
+                409, "stale_version", "Someone else changed this article since you loaded it.",
+                {"version": article.version, "standfirst": article.standfirst,
+                 "keywords": list(article.keywords.values_list("name", flat=True))},
+            )
+        changed = []
+        if standfirst is not None and standfirst.strip() != article.standfirst:
+            article.standfirst = standfirst.strip()
+            changed.append("standfirst")
+        if keywords is not None:
+            names = clean_keywords(keywords)
+            if names != list(article.keywords.values_list("name", flat=True)):
+                article.keywords.set(_keyword_objects(names))
+                changed.append("keywords")
+        if changed:
+            article.version += 1
+            article.save()
+            history.leave_revision(user, "Edited " + " and ".join(changed), article)
+    return article
+
+
+def save_segment(article_id: int, segment_id: int, user, *, text: str, version: int) -> Segment:
+    """Save one segment's translation; a stale `version` is refused with the newer text, never overwritten."""
+    if len(text) > settings.MAX_SEGMENT_CHARS:
+        raise _too_large("segment text", len(text), settings.MAX_SEGMENT_CHARS, "characters")
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        refusal = workflow.edit_refusal(article, user)
+        if refusal:
+            raise refusal
+        segment = (
+            Segment.objects.select_for_update().select_related("changed_by")
+            .filter(pk=segment_id, document_id=article.document_id).first()
+        )
+        if segment is None:
+            raise Refused(404, "not_found", "This article has no such segment.")
+        if version != segment.version:
+            raise Refused(
+                409, "stale_version",
+                f"Segment {segment.position} was changed by "
+                f"{segment.changed_by.username if segment.changed_by else 'the machine draft'} since you loaded it.",
+                {
+                    "text": segment.text, "version": segment.version,
+                    "changed_by": segment.changed_by.username if segment.changed_by else None,
+                    "changed_at": segment.changed_at.isoformat() if segment.changed_at else None,
+                },
+            )
+        segment.text = text
+        segment.origin = Segment.Origin.HUMAN
+        segment.version += 1
+        segment.changed_by = user
+        segment.changed_at = timezone.now()
+        segment.save()
+        Article.objects.filter(pk=article.pk).update(updated_at=segment.changed_at)
+        history.leave_revision(
+            user, f"Edited {segment.kind} {segment.position}", article, [segment], with_article=False
+        )
+    return segment
+
+
+def revert(article_id: int, revision_id: int, user) -> Article:
+    """Bring the text, standfirst and keywords back to a past revision, as a new revision."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        refusal = workflow.may_revert(article, user)
+        if refusal:
+            raise refusal
+        past = history.article_at(article, revision_id)
+        now = timezone.now()
+        current = {s.pk: s for s in article.document.segments.select_for_update()}
+        changed = []
+        for old in past["segments"]:
+            segment = current.get(old["id"])
+            if segment is None or segment.text == old["text"]:
+                continue
+            segment.text = old["text"]
+            segment.origin = old["origin"]
+            segment.version += 1
+            segment.changed_by = user
+            segment.changed_at = now
+            segment.save()
+            changed.append(segment)
+        if article.standfirst != past["standfirst"] or history.keyword_names(article) != past["keywords"]:
+            article.standfirst = past["standfirst"]
+            article.keywords.set(_keyword_objects(past["keywords"]))
+            article.version += 1
+        article.save()
+        history.leave_revision(user, f"Reverted to revision {revision_id}", article, changed)
+    return article

@@ -1,0 +1,282 @@
+"""The article workflow, in one place: states, actions, who may take each, and the transitions.
+
+Views, the API, templates and tasks ask this module what a user may do
+(`allowed_actions`, `can_edit_segments`) and call `apply` to do it. A
+transition is one atomic function: lock the row, check, change the state,
+record who/when/from/to/comment, and leave a revision.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from . import history, jobs, publishing
+from .errors import Refused
+from .models import Article, Job, State, StateChange
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    permission: str
+    comment_required: bool = False
+    assignee_required: bool = False
+    # Callers who may not edit any article (translators) must be the assignee.
+    assignee_only: bool = False
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        Action("draft", "Order machine draft", frozenset({State.SOURCE}), State.MACHINE_DRAFT, "draft_article"),
+        Action("claim", "Claim", frozenset({State.MACHINE_DRAFT}), State.TRANSLATION, "claim_article"),
+        Action(
+            "assign", "Assign", frozenset({State.MACHINE_DRAFT, State.TRANSLATION}), State.TRANSLATION,
+            "assign_article", assignee_required=True,
+        ),
+        Action(
+            "submit", "Submit for editing", frozenset({State.TRANSLATION}), State.EDITING, "submit_article",
+            assignee_only=True,
+        ),
+        Action(
+            "request_changes", "Request changes", frozenset({State.EDITING}), State.TRANSLATION,
+            "request_changes_article", comment_required=True,
+        ),
+        Action("publish", "Publish", frozenset({State.EDITING}), State.PUBLISHED, "publish_article"),
+        Action(
+            "unpublish", "Unpublish", frozenset({State.PUBLISHED, State.SCHEDULED}), State.EDITING,
+            "unpublish_article", comment_required=True,
+        ),
+        Action(
+            "archive", "Archive", frozenset(set(State) - {State.PUBLISHED, State.ARCHIVED}), State.ARCHIVED,
+            "archive_article",
+        ),
+    ]
+}
+
+EDITABLE_STATES = frozenset({State.TRANSLATION, State.EDITING})
+
+
+def may_edit_any(user) -> bool:
+    return user.has_perm("editorial.edit_any_article")
+
+
+def with_workflow_facts(queryset):
+    """Annotate what the rules need (a running draft job) so lists ask no extra query per article."""
+    active = Job.objects.filter(article=OuterRef("pk"), kind=Job.Kind.DRAFT, state__in=Job.ACTIVE)
+    return queryset.annotate(draft_running=Exists(active))
+
+
+def _draft_running(article: Article) -> bool:
+    if hasattr(article, "draft_running"):
+        return article.draft_running
+    return article.jobs.filter(kind=Job.Kind.DRAFT, state__in=Job.ACTIVE).exists()
+
+
+def _refusal(article: Article, user, action: Action) -> Refused | None:
+    """Why this user may not take this action now (role, then state, then ownership), or None."""
+    if not user.has_perm(f"editorial.{action.permission}"):
+        return Refused(403, "forbidden", f"Your role may not {action.label.lower()} articles.")
+    if article.state not in action.sources:
+        return Refused(
+            409, "invalid_state", f"'{action.name}' is not possible while the article is in state '{article.state}'."
+        )
+    if action.assignee_only and not may_edit_any(user) and article.assignee_id != user.pk:
+        return Refused(403, "not_assignee", "Only the translator assigned to this article may do that.")
+    if action.name == "draft" and _draft_running(article):
+        return Refused(409, "draft_in_progress", "A machine draft of this article is already under way.")
+    return None
+
+
+def allowed_actions(article: Article, user) -> list[str]:
+    """The actions this user may take on this article now."""
+    if not user.is_authenticated:
+        return []
+    return [name for name, action in ACTIONS.items() if _refusal(article, user, action) is None]
+
+
+def check(article: Article, user, name: str) -> Action:
+    """The action, if this user may take it now; otherwise raise the reason."""
+    action = ACTIONS.get(name)
+    if action is None:
+        raise Refused(404, "unknown_action", f"There is no action '{name}'.", {"actions": list(ACTIONS)})
+    refusal = _refusal(article, user, action)
+    if refusal is not None:
+        refusal.details.setdefault("state", article.state)
+        refusal.details.setdefault("allowed", allowed_actions(article, user))
+        raise refusal
+    return action
+
+
+def edit_refusal(article: Article, user) -> Refused | None:
+    """Why this user may not edit the article's text now, or None.
+
+    Translators edit only their own article in translation; editors and admins
+    edit in translation and editing.
+    """
+    if may_edit_any(user):
+        if article.state in EDITABLE_STATES:
+            return None
+        return Refused(
+            409, "invalid_state", f"The text cannot be edited while the article is in state '{article.state}'.",
+            {"state": article.state},
+        )
+    if user.has_perm("editorial.submit_article") and article.assignee_id == user.pk:
+        if article.state == State.TRANSLATION:
+            return None
+        return Refused(
+            403, "forbidden", "Translators can edit only while the article is in translation.",
+            {"state": article.state},
+        )
+    return Refused(403, "forbidden", "Only the assigned translator or an editor may edit this article.")
+
+
+def details_refusal(article: Article, user) -> Refused | None:
+    """Why this user may not edit the standfirst and keywords now, or None.
+
+    Editors and admins prepare them from the moment a source arrives until it
+    is published; translators edit them with the text.
+    """
+    if may_edit_any(user):
+        if article.state in (State.PUBLISHED, State.SCHEDULED, State.ARCHIVED):
+            return Refused(
+                409, "invalid_state", f"The article cannot be edited while it is in state '{article.state}'.",
+                {"state": article.state},
+            )
+        return None
+    return edit_refusal(article, user)
+
+
+def can_edit_segments(article: Article, user) -> bool:
+    return edit_refusal(article, user) is None
+
+
+def may_revert(article: Article, user) -> Refused | None:
+    """Why this user may not revert the article now, or None: editors revert while the text is editable."""
+    if not user.has_perm("editorial.revert_article"):
+        return Refused(403, "forbidden", "Only editors and admins may revert an article.")
+    if article.state not in EDITABLE_STATES:
+        return Refused(
+            409, "invalid_state",
+            f"Revert is possible in translation or editing, not while the article is in state '{article.state}'.",
+            {"state": article.state},
+        )
+    return None
+
+
+def record(article: Article, user, action: str, from_state: str, comment: str, segments=()) -> None:
+    """Log the transition and leave a revision of the article (and of the segments it changed)."""
+    StateChange.objects.create(
+        article=article, action=action, from_state=from_state, to_state=article.state, user=user, comment=comment
+    )
+    label = ACTIONS[action].label if action in ACTIONS else action.replace("_", " ").capitalize()
+    history.leave_revision(user, f"{label}: {comment}" if comment else label, article, segments)
+
+
+def _resolve_assignee(username: str | None):
+    if not username or not isinstance(username, str):
+        raise Refused(400, "assignee_required", "Say who the article is assigned to ('assignee').",
+                            {"assignee": ["This field is required."]})
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None or not user.is_active:
+        raise Refused(400, "unknown_assignee", f"There is no active user '{username}'.",
+                            {"assignee": [f"No active user '{username}'."]})
+    if not user.has_perm("editorial.claim_article"):
+        raise Refused(400, "unknown_assignee", f"'{username}' has no role that translates.",
+                            {"assignee": [f"'{username}' has no role that translates."]})
+    return user
+
+
+def apply(
+    article_id: int,
+    user,
+    name: str,
+    *,
+    comment: str = "",
+    assignee: str | None = None,
+    publish_at: datetime | None = None,
+) -> tuple[Article, Job | None]:
+    """Take an action on an article: atomic, under a row lock; returns the article and any job queued."""
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        action = check(article, user, name)
+        if action.comment_required and not comment:
+            raise Refused(400, "comment_required", f"Say why: '{name}' needs a comment.",
+                                {"comment": ["This field is required."]})
+        from_state = article.state
+
+        if name == "draft":
+            job = jobs.create_draft_job(article, user)
+            return article, job
+
+        if name == "claim":
+            article.assignee = user
+        elif name == "assign":
+            article.assignee = _resolve_assignee(assignee)
+        elif name == "submit":
+            empty = [s.position for s in article.document.segments.only("position", "text") if not s.has_text]
+            if empty:
+                raise Refused(
+                    409, "segments_incomplete",
+                    f"Every segment needs a translation before submitting: {len(empty)} still empty.",
+                    {"positions": empty},
+                )
+        elif name == "publish":
+            reasons = publishing.blockers(article)
+            if reasons:
+                raise Refused(
+                    409, "publish_blocked", "The article cannot be published yet: " +
+                    "; ".join(r["message"] for r in reasons) + ".", {"reasons": reasons},
+                )
+            now = timezone.now()
+            if publish_at is not None and publish_at > now:
+                article.publish_at = publish_at
+                article.state = State.SCHEDULED
+            else:
+                publishing.publish(article, now)
+                article.state = State.PUBLISHED
+        elif name in ("unpublish", "archive"):
+            article.publish_at = None
+
+        if name != "publish":
+            article.state = action.target
+        article.save()
+        record(article, user, name, from_state, comment)
+        return article, None
+
+
+def finish_draft(job: Job, drafted_segments, comment: str) -> bool:
+    """Move the article to machine_draft when its draft job ends; exactly once, however often it is called."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=job.article_id)
+        if article.state != State.SOURCE:
+            return False
+        article.state = State.MACHINE_DRAFT
+        article.save(update_fields=["state", "updated_at"])
+        record(article, job.created_by, "draft", State.SOURCE, comment, drafted_segments)
+        return True
+
+
+def publish_due(now: datetime | None = None) -> list[int]:
+    """Publish every scheduled article whose time has come; returns their ids."""
+    now = now or timezone.now()
+    published = []
+    for article_id in Article.objects.filter(state=State.SCHEDULED, publish_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            article = Article.objects.select_for_update().get(pk=article_id)
+            if article.state != State.SCHEDULED or article.publish_at is None or article.publish_at > now:
+                continue
+            publishing.publish(article, now)
+            article.state = State.PUBLISHED
+            article.save()
+            record(article, None, "publish_scheduled", State.SCHEDULED, "Published as scheduled")
+            published.append(article_id)
+    return published

@@ -1,0 +1,49 @@
+"""Liveness of the parts the desk depends on: database, broker, worker."""
+
+import time
+
+import redis
+from django.conf import settings
+from django.db import connection
+
+HEARTBEAT_KEY = "tarjama:worker:heartbeat"
+
+
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+
+
+def beat_worker_heartbeat() -> None:
+    """Called by every worker on a timer (see newsroom.celery.WorkerHeartbeat)."""
+    if settings.REDIS_URL:
+        _redis().set(HEARTBEAT_KEY, str(time.time()), ex=max(settings.WORKER_STALE_AFTER_SECONDS * 10, 600))
+
+
+def check() -> dict[str, str]:
+    """Each part is "ok" or a short reason it is not."""
+    status = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        status["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
+        status["database"] = f"unreachable: {exc.__class__.__name__}"
+    if not settings.REDIS_URL:
+        status["broker"] = "not configured (REDIS_URL is empty)"
+        status["worker"] = "unknown: no broker"
+        return status
+    try:
+        client = _redis()
+        client.ping()
+        status["broker"] = "ok"
+        last = client.get(HEARTBEAT_KEY)
+    except redis.RedisError as exc:
+        status["broker"] = f"unreachable: {exc.__class__.__name__}"
+        status["worker"] = "unknown: no broker"
+        return status
+    if last is None:
+        status["worker"] = "no worker has reported"
+    else:
+        age = time.time() - float(last)
+        status["worker"] = "ok" if age <= settings.WORKER_STALE_AFTER_SECONDS else f"stale: last seen {age:.0f}s ago"
+    return status

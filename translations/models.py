@@ -1,0 +1,87 @@
+"""The text being translated: a source document split into ordered segments, and the memory."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+
+
+class Document(models.Model):
+    """One source text in one language, to be translated into another."""
+
+    source_language = models.CharField(max_length=12)
+    target_language = models.CharField(max_length=12, default="en")
+    source_title = models.TextField()
+    source_body = models.TextField(help_text="The body as sanitised and segmented.")
+    original_body = models.TextField(help_text="The body exactly as it arrived, kept for the record.")
+    is_html = models.BooleanField(default=False)
+
+    def __str__(self):
+        return self.source_title[:80]
+
+
+class Segment(models.Model):
+    class Kind(models.TextChoices):
+        TITLE = "title"
+        HEADING = "heading"
+        PARAGRAPH = "paragraph"
+
+    class Origin(models.TextChoices):
+        MACHINE = "machine"
+        MEMORY = "memory"
+        HUMAN = "human"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="segments")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    source_text = models.TextField()
+    machine_text = models.TextField(null=True, blank=True)
+    engine = models.CharField(max_length=40, blank=True, help_text="What drafted machine_text.")
+    text = models.TextField(null=True, blank=True)
+    origin = models.CharField(max_length=12, choices=Origin.choices, null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["document", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "position"], name="segment_position_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.position}"
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.text and self.text.strip())
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
+
+
+class MemoryEntry(models.Model):
+    """A published pair of source and translated text, reused for later drafts."""
+
+    source_language = models.CharField(max_length=12)
+    target_language = models.CharField(max_length=12)
+    source_hash = models.CharField(max_length=64)
+    source_text = models.TextField()
+    target_text = models.TextField()
+    origin_segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_language", "target_language", "source_hash"], name="memory_entry_unique"
+            ),
+        ]
+        verbose_name_plural = "memory entries"
+
+    def __str__(self):
+        return self.source_text[:80]
