@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 def run_draft(job_id: int) -> Job:
     """Run (or resume) a draft job. Safe to run twice: drafted segments and human text are never touched."""
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("article__document", "created_by").get(pk=job_id)
+        job = Job.objects.select_for_update(of=("self",)).select_related("article__document", "created_by")
+        job = job.get(pk=job_id)
         if job.state in (Job.Status.SUCCEEDED, Job.Status.FAILED):
             return job
         job.state = Job.Status.RUNNING

@@ -130,7 +130,7 @@ def save_segment(article_id: int, segment_id: int, user, *, text: str, version: 
         if refusal:
             raise refusal
         segment = (
-            Segment.objects.select_for_update().select_related("changed_by")
+            Segment.objects.select_for_update(of=("self",)).select_related("changed_by")
             .filter(pk=segment_id, document_id=article.document_id).first()
         )
         if segment is None:

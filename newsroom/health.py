@@ -6,8 +6,6 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-HEARTBEAT_KEY = "tarjama:worker:heartbeat"
-
 
 def _redis() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
@@ -16,7 +14,7 @@ def _redis() -> redis.Redis:
 def beat_worker_heartbeat() -> None:
     """Called by every worker on a timer (see newsroom.celery.WorkerHeartbeat)."""
     if settings.REDIS_URL:
-        _redis().set(HEARTBEAT_KEY, str(time.time()), ex=max(settings.WORKER_STALE_AFTER_SECONDS * 10, 600))
+        _redis().set(settings.WORKER_HEARTBEAT_KEY, str(time.time()), ex=max(settings.WORKER_STALE_AFTER_SECONDS * 10, 600))
 
 
 def check() -> dict[str, str]:
@@ -36,7 +34,7 @@ def check() -> dict[str, str]:
         client = _redis()
         client.ping()
         status["broker"] = "ok"
-        last = client.get(HEARTBEAT_KEY)
+        last = client.get(settings.WORKER_HEARTBEAT_KEY)
     except redis.RedisError as exc:
         status["broker"] = f"unreachable: {exc.__class__.__name__}"
         status["worker"] = "unknown: no broker"
@@ -45,5 +43,6 @@ def check() -> dict[str, str]:
         status["worker"] = "no worker has reported"
     else:
         age = time.time() - float(last)
-        status["worker"] = "ok" if age <= settings.WORKER_STALE_AFTER_SECONDS else f"stale: last seen {age:.0f}s ago"
+        fresh = age <= settings.WORKER_STALE_AFTER_SECONDS
+        status["worker"] = "ok" if fresh else f"stale: last heartbeat {age:.0f}s ago"
     return status

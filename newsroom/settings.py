@@ -155,6 +155,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-queued-jobs": {"task": "editorial.tasks.send_queued_jobs", "schedule": 30.0},
     "publish-due-articles": {"task": "editorial.tasks.publish_due_articles", "schedule": 30.0},
 }
+WORKER_HEARTBEAT_KEY = os.environ.get("WORKER_HEARTBEAT_KEY", "tarjama:worker:heartbeat")
 WORKER_HEARTBEAT_SECONDS = 10
 WORKER_STALE_AFTER_SECONDS = int(os.environ.get("WORKER_STALE_AFTER_SECONDS", "60"))
 

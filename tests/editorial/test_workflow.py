@@ -1,0 +1,112 @@
+"""The workflow module: transitions, records, revisions, and what each user is offered."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from editorial import workflow
+from editorial.errors import Refused
+from editorial.models import Article, State, StateChange
+from tests.conftest import fill_segments
+
+pytestmark = pytest.mark.django_db
+
+
+def test_full_pipeline_records_every_transition(make_article, editor, translator):
+    article = make_article(State.PUBLISHED)
+    changes = list(StateChange.objects.filter(article=article).values_list("action", "from_state", "to_state"))
+    assert changes == [
+        ("draft", "source", "machine_draft"),
+        ("assign", "machine_draft", "translation"),
+        ("submit", "translation", "editing"),
+        ("publish", "editing", "published"),
+    ]
+    assert article.slug and article.published_at is not None
+    assert "has not verified the content of this story" in article.disclaimer
+    # Every transition left a revision carrying the state it reached.
+    states = list(article.revisions.order_by("revision_id").values_list("state", flat=True))
+    for state in ("machine_draft", "translation", "editing", "published"):
+        assert state in states
+
+
+def test_transition_records_who_and_comment(make_article, editor):
+    article = make_article(State.EDITING)
+    workflow.apply(article.pk, editor, "request_changes", comment="Check the casualty figures.")
+    change = StateChange.objects.filter(article=article).last()
+    assert (change.user, change.action, change.from_state, change.to_state, change.comment) == (
+        editor, "request_changes", "editing", "translation", "Check the casualty figures."
+    )
+    revision = article.revisions.first().revision
+    assert revision.user == editor
+    assert revision.comment == "Request changes: Check the casualty figures."
+
+
+def test_submit_refused_while_a_segment_is_empty(make_article, translator):
+    article = make_article(State.TRANSLATION)
+    with pytest.raises(Refused) as refused:
+        workflow.apply(article.pk, translator, "submit")
+    assert refused.value.status == 409
+    assert refused.value.code == "segments_incomplete"
+    assert refused.value.details["positions"] == [0, 1, 2, 3]
+    assert Article.objects.get(pk=article.pk).state == State.TRANSLATION
+
+
+def test_whitespace_only_text_does_not_count(make_article, translator):
+    article = make_article(State.TRANSLATION)
+    fill_segments(article, translator)
+    segment = article.document.segments.get(position=2)
+    from editorial import services
+
+    services.save_segment(article.pk, segment.pk, translator, text="   ", version=segment.version)
+    with pytest.raises(Refused) as refused:
+        workflow.apply(article.pk, translator, "submit")
+    assert refused.value.details["positions"] == [2]
+
+
+def test_publish_in_the_future_schedules_and_due_articles_go_out(make_article, editor):
+    article = make_article(State.EDITING)
+    when = timezone.now() + timedelta(hours=2)
+    workflow.apply(article.pk, editor, "publish", publish_at=when)
+    article.refresh_from_db()
+    assert (article.state, article.publish_at) == (State.SCHEDULED, when)
+    assert workflow.publish_due(now=when - timedelta(minutes=1)) == []
+    assert workflow.publish_due(now=when + timedelta(seconds=1)) == [article.pk]
+    article.refresh_from_db()
+    assert article.state == State.PUBLISHED and article.publish_at is None
+    # Running the beat task again publishes nothing twice.
+    assert workflow.publish_due(now=when + timedelta(minutes=5)) == []
+
+
+def test_unpublishing_a_scheduled_article_cancels_it(make_article, editor):
+    article = make_article(State.SCHEDULED)
+    workflow.apply(article.pk, editor, "unpublish", comment="Hold for legal review")
+    article.refresh_from_db()
+    assert (article.state, article.publish_at) == (State.EDITING, None)
+    assert workflow.publish_due(now=timezone.now() + timedelta(days=2)) == []
+
+
+def test_actions_offered_follow_role_state_and_ownership(make_article, editor, translator, other_translator):
+    article = make_article(State.TRANSLATION)
+    assert workflow.allowed_actions(article, translator) == ["submit"]
+    assert workflow.allowed_actions(article, other_translator) == []
+    assert workflow.allowed_actions(article, editor) == ["assign", "submit", "archive"]
+
+
+def test_draft_is_not_offered_while_a_draft_job_runs(make_article, editor):
+    article = make_article(State.SOURCE)
+    workflow.apply(article.pk, editor, "draft")
+    assert "draft" not in workflow.allowed_actions(article, editor)
+    with pytest.raises(Refused) as refused:
+        workflow.apply(article.pk, editor, "draft")
+    assert (refused.value.status, refused.value.code) == (409, "draft_in_progress")
+
+
+def test_assign_needs_an_active_translating_user(make_article, editor):
+    article = make_article(State.MACHINE_DRAFT)
+    with pytest.raises(Refused) as refused:
+        workflow.apply(article.pk, editor, "assign", assignee="ghost")
+    assert (refused.value.status, refused.value.code) == (400, "unknown_assignee")
+    with pytest.raises(Refused) as refused:
+        workflow.apply(article.pk, editor, "assign")
+    assert (refused.value.status, refused.value.code) == (400, "assignee_required")
