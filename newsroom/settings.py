@@ -125,6 +125,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# A file missing from the manifest is served by its plain name rather than failing the page.
+WHITENOISE_MANIFEST_STRICT = False
 
 LOGIN_URL = "/admin/login/"
 

@@ -168,3 +168,29 @@ def make_article(db, editor, translator):
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def live_worker(transactional_db):
+    """A real Celery worker (in a thread of this process) consuming from the configured Redis."""
+    if not django_settings.REDIS_URL:
+        pytest.skip("needs a Redis broker: REDIS_URL is empty (make test sets it for both passes)")
+    from celery.contrib.testing.worker import start_worker
+
+    from newsroom.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1):
+    """Poll until predicate() is truthy; return its value or fail with what was last seen."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    value = predicate()
+    while not value and time.monotonic() < deadline:
+        time.sleep(interval)
+        value = predicate()
+    assert value, f"condition not met within {timeout}s"
+    return value

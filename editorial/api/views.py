@@ -66,7 +66,7 @@ class TokenView(APIView):
 class ArticleListView(GenericAPIView):
     serializer_class = s.ArticleSummaryOut
 
-    @extend_schema(parameters=[
+    @extend_schema(operation_id="articles_list", responses=s.ArticleSummaryOut(many=True), parameters=[
         OpenApiParameter("state", str), OpenApiParameter("assignee", str, description="'me' or a username"),
         OpenApiParameter("q", str), OpenApiParameter("page", int),
     ])
@@ -142,6 +142,7 @@ class SegmentView(APIView):
 class HistoryView(GenericAPIView):
     serializer_class = s.RevisionOut
 
+    @extend_schema(operation_id="articles_history_list", responses=s.RevisionOut(many=True))
     def get(self, request, article_id):
         article = _article_or_404(article_id)
         page = self.paginate_queryset(history.revisions(article))
@@ -194,6 +195,7 @@ class JobView(APIView):
 class UserListView(GenericAPIView):
     serializer_class = s.UserOut
 
+    @extend_schema(operation_id="users_list", responses=s.UserOut(many=True))
     def get(self, request):
         _require(request.user, "editorial.manage_team", "Only admins manage users.")
         page = self.paginate_queryset(selectors.users())

@@ -1,0 +1,110 @@
+"""The draft job: queued after commit, run by a real worker, drafted from the memory, exactly once."""
+
+import pytest
+
+from editorial import drafting, workflow
+from editorial.models import Article, Job, State, StateChange
+from tests.conftest import create_article, wait_for
+
+
+def _published_with(editor, translator, paragraph_translation: str) -> Article:
+    from tests.conftest import article_in
+
+    article = article_in(State.EDITING, editor=editor, translator=translator)
+    segment = article.document.segments.get(position=1)
+    from editorial import services
+
+    services.save_segment(article.pk, segment.pk, editor, text=paragraph_translation, version=segment.version)
+    workflow.apply(article.pk, editor, "publish")
+    return article
+
+
+def test_draft_reuses_published_translations_of_identical_text(db, editor, translator):
+    _published_with(editor, translator, "Life returned to normal in Jasim.")
+    repeat = create_article(editor, paragraphs=3)
+    _, job = workflow.apply(repeat.pk, editor, "draft")
+    job = drafting.run_draft(job.pk)
+
+    assert (job.state, job.done, job.total, job.error) == ("succeeded", 4, 4, None)
+    segments = {s.position: s for s in repeat.document.segments.all()}
+    # The title and paragraphs 2-3 were published too: every identical source text is reused.
+    assert segments[1].text == "Life returned to normal in Jasim."
+    assert (segments[1].origin, segments[1].engine, segments[1].machine_text) == (
+        "memory", "memory", "Life returned to normal in Jasim."
+    )
+    repeat.refresh_from_db()
+    assert repeat.state == State.MACHINE_DRAFT
+
+
+def test_draft_leaves_unknown_text_empty(db, editor):
+    article = create_article(editor)
+    _, job = workflow.apply(article.pk, editor, "draft")
+    job = drafting.run_draft(job.pk)
+    assert job.state == "succeeded"
+    assert all(s.text is None and s.origin is None for s in article.document.segments.all())
+    assert Article.objects.get(pk=article.pk).state == State.MACHINE_DRAFT
+
+
+def test_running_a_draft_job_twice_has_the_effect_of_once(db, editor, translator):
+    _published_with(editor, translator, "Life returned to normal in Jasim.")
+    article = create_article(editor)
+    _, job = workflow.apply(article.pk, editor, "draft")
+    drafting.run_draft(job.pk)
+    versions = {s.pk: s.version for s in article.document.segments.all()}
+    drafting.run_draft(job.pk)
+    # Even if the job row were reset (a redelivered task), nothing is drafted again.
+    Job.objects.filter(pk=job.pk).update(state="running")
+    drafting.run_draft(job.pk)
+    assert {s.pk: s.version for s in article.document.segments.all()} == versions
+    assert StateChange.objects.filter(article=article, action="draft").count() == 1
+
+
+def test_draft_never_overwrites_text_a_human_typed(db, editor, translator):
+    _published_with(editor, translator, "Life returned to normal in Jasim.")
+    article = create_article(editor)
+    _, job = workflow.apply(article.pk, editor, "draft")
+    drafting.run_draft(job.pk)
+    workflow.apply(article.pk, translator, "claim")
+    segment = article.document.segments.get(position=1)
+    from editorial import services
+
+    services.save_segment(article.pk, segment.pk, translator, text="My own words.", version=segment.version)
+    Job.objects.filter(pk=job.pk).update(state="running")
+    drafting.run_draft(job.pk)
+    segment.refresh_from_db()
+    assert (segment.text, segment.origin) == ("My own words.", "human")
+
+
+@pytest.mark.worker
+def test_draft_action_is_run_by_a_real_worker(live_worker, api, editor, translator):
+    _published_with(editor, translator, "Life returned to normal in Jasim.")
+    article = create_article(editor)
+    response = api(editor).post(f"/api/v1/articles/{article.pk}/actions/draft/", {}, format="json")
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["job"]["state"] in ("queued", "running", "succeeded")
+    assert body["article"]["state"] == "source"
+    job_id = body["job"]["id"]
+
+    def finished():
+        job = api(editor).get(f"/api/v1/jobs/{job_id}/").json()
+        return job if job["state"] in ("succeeded", "failed") else None
+
+    job = wait_for(finished)
+    assert job["state"] == "succeeded", job
+    assert job["progress"] == {"done": 4, "total": 4}
+    assert job["article"] == article.pk and job["finished_at"]
+    detail = api(editor).get(f"/api/v1/articles/{article.pk}/").json()
+    assert detail["state"] == "machine_draft"
+    assert detail["segments"][1]["text"] == "Life returned to normal in Jasim."
+    assert detail["segments"][1]["origin"] == "memory"
+    assert "claim" in detail["actions"]
+    assert StateChange.objects.filter(article=article, action="draft").count() == 1
+
+
+def test_a_job_is_not_sent_before_its_transaction_commits(db, editor, django_capture_on_commit_callbacks):
+    article = create_article(editor)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _, job = workflow.apply(article.pk, editor, "draft")
+    assert len(callbacks) == 1
+    assert Job.objects.get(pk=job.pk).sent_at is None

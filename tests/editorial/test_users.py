@@ -1,0 +1,77 @@
+"""Roles as groups, `manage.py adduser`, and admins managing users through the API."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from editorial import roles
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_adduser_creates_and_then_updates(capsys):
+    call_command("adduser", "nour", "--role", "translator", "--password", "Quiet-river-42")
+    user = get_user_model().objects.get(username="nour")
+    assert roles.role_of(user) == "translator" and user.check_password("Quiet-river-42") and not user.is_staff
+    call_command("adduser", "nour", "--role", "admin", "--password", "Other-river-43")
+    user.refresh_from_db()
+    assert roles.role_of(user) == "admin" and user.check_password("Other-river-43") and user.is_staff
+    assert list(user.groups.values_list("name", flat=True)) == ["admin"]
+
+
+def test_adduser_takes_the_password_from_the_environment(monkeypatch):
+    monkeypatch.setenv("NEWSROOM_PASSWORD", "Env-given-pass-7")
+    call_command("adduser", "hadi", "--role", "editor")
+    assert get_user_model().objects.get(username="hadi").check_password("Env-given-pass-7")
+
+
+def test_adduser_refuses_weak_passwords_and_unknown_roles():
+    with pytest.raises(CommandError, match="Password refused"):
+        call_command("adduser", "weak", "--role", "editor", "--password", "123")
+    with pytest.raises(CommandError):
+        call_command("adduser", "x", "--role", "boss", "--password", "Fine-pass-123")
+
+
+def test_admin_creates_a_translator_who_can_then_sign_in(api, admin_user):
+    response = api(admin_user).post("/api/v1/users/", {
+        "username": "nadia", "password": "Long-enough-pass-1", "email": "n@example.org", "role": "translator",
+    }, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["role"] == "translator"
+    login = api().post("/api/v1/auth/token/", {"username": "nadia", "password": "Long-enough-pass-1"}, format="json")
+    assert login.status_code == 200
+    assert login.json()["user"]["role"] == "translator"
+
+
+def test_admin_changes_role_and_deactivates(api, admin_user, translator):
+    client = api(admin_user)
+    response = client.patch(f"/api/v1/users/{translator.pk}/", {"role": "editor"}, format="json")
+    assert (response.status_code, response.json()["role"]) == (200, "editor")
+    response = client.patch(f"/api/v1/users/{translator.pk}/", {"is_active": False}, format="json")
+    assert (response.status_code, response.json()["is_active"]) == (200, False)
+    # A deactivated user's token stops working and they cannot sign in again.
+    assert api(translator).get("/api/v1/articles/").status_code == 401
+    login = api().post("/api/v1/auth/token/", {"username": translator.username, "password": PASSWORD}, format="json")
+    assert login.status_code == 401
+
+
+def test_admin_cannot_lock_themselves_out(api, admin_user):
+    response = api(admin_user).patch(f"/api/v1/users/{admin_user.pk}/", {"is_active": False}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "self_demotion"
+
+
+def test_users_list_shows_roles(api, admin_user, translator, editor):
+    body = api(admin_user).get("/api/v1/users/").json()
+    assert {(u["username"], u["role"]) for u in body["results"]} >= {("sami", "translator"), ("layla", "editor")}
+
+
+def test_duplicate_username_and_weak_password_are_400(api, admin_user, translator):
+    client = api(admin_user)
+    response = client.post("/api/v1/users/", {"username": "sami", "password": "Long-enough-pass-1",
+                                              "role": "translator"}, format="json")
+    assert response.status_code == 400 and "username" in response.json()["error"]["details"]
+    response = client.post("/api/v1/users/", {"username": "newbie", "password": "password", "role": "editor"},
+                           format="json")
+    assert response.status_code == 400 and "password" in response.json()["error"]["details"]
