@@ -14,7 +14,8 @@ def _redis() -> redis.Redis:
 def beat_worker_heartbeat() -> None:
     """Called by every worker on a timer (see newsroom.celery.WorkerHeartbeat)."""
     if settings.REDIS_URL:
-        _redis().set(settings.WORKER_HEARTBEAT_KEY, str(time.time()), ex=max(settings.WORKER_STALE_AFTER_SECONDS * 10, 600))
+        expiry = max(settings.WORKER_STALE_AFTER_SECONDS * 10, 600)
+        _redis().set(settings.WORKER_HEARTBEAT_KEY, str(time.time()), ex=expiry)
 
 
 def check() -> dict[str, str]:
