@@ -1,0 +1,40 @@
+from django.contrib import admin
+from reversion.admin import VersionAdmin
+
+from .models import Article, Job, Keyword, Publication, StateChange
+
+
+class StateChangeInline(admin.TabularInline):
+    model = StateChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_state", "to_state", "user", "comment", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Article)
+class ArticleAdmin(VersionAdmin):
+    list_display = ["id", "__str__", "state", "assignee", "source_outlet", "created_at", "published_at"]
+    list_filter = ["state", "source_outlet"]
+    search_fields = ["document__source_title", "source_outlet", "slug"]
+    raw_id_fields = ["document", "assignee", "created_by"]
+    # State moves only through the workflow (the desk or the API), never by editing the row.
+    readonly_fields = ["state", "version", "published_at", "disclaimer", "created_by"]
+    inlines = [StateChangeInline]
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "state", "article", "done", "total", "attempts", "created_at", "finished_at"]
+    list_filter = ["kind", "state"]
+    readonly_fields = [f.name for f in Job._meta.fields]
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+
+
+admin.site.register(Keyword)
