@@ -1,7 +1,13 @@
-"""The draft job: fill each segment from the memory and the configured engine, then move the article on."""
+"""The draft job: fill each segment from the memory and the configured engine, then move the article on.
+
+Safe to run twice, or to resume after a worker died: only segments that are
+still empty are filled (conditional updates), text a person typed is never
+touched, and `workflow.finish_draft` moves the article exactly once.
+"""
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -15,55 +21,92 @@ from .models import Job
 log = logging.getLogger(__name__)
 
 
-def run_draft(job_id: int) -> Job:
-    """Run (or resume) a draft job. Safe to run twice: drafted segments and human text are never touched."""
+class RetryLater(Exception):
+    """A transient failure: the task should run the job again after `delay` seconds."""
+
+    def __init__(self, message: str, delay: float | None):
+        super().__init__(message)
+        self.delay = delay
+
+
+def _note(job_id: int, message: str) -> None:
+    job = Job.objects.select_for_update().get(pk=job_id)
+    job.notes = [*job.notes, {"at": timezone.now().isoformat(), "message": message}]
+    job.save(update_fields=["notes"])
+
+
+def _start(job_id: int) -> Job | None:
     with transaction.atomic():
         job = Job.objects.select_for_update(of=("self",)).select_related("article__document", "created_by")
         job = job.get(pk=job_id)
         if job.state in (Job.Status.SUCCEEDED, Job.Status.FAILED):
-            return job
+            return None
+        now = timezone.now()
         job.state = Job.Status.RUNNING
         job.attempts += 1
-        job.started_at = job.started_at or timezone.now()
-        job.save(update_fields=["state", "attempts", "started_at"])
+        job.started_at = job.started_at or now
+        job.heartbeat_at = now
+        job.save(update_fields=["state", "attempts", "started_at", "heartbeat_at"])
+        return job
 
+
+def run_draft(job_id: int) -> Job:
+    """Run (or resume) a draft job. A transient failure raises RetryLater until JOB_MAX_ATTEMPTS is reached."""
+    job = _start(job_id)
+    if job is None:
+        return Job.objects.get(pk=job_id)
+    final_attempt = job.attempts >= settings.JOB_MAX_ATTEMPTS
     document = job.article.document
     try:
         engine = get_engine()
-        pending = list(
-            document.segments.filter(machine_text__isnull=True, text__isnull=True).order_by("position")
-        )
-        # Segments already drafted by an earlier attempt count as done.
+        Job.objects.filter(pk=job.pk).update(engine=engine.name)
+        pending = list(document.segments.filter(machine_text__isnull=True, text__isnull=True).order_by("position"))
+        # Segments drafted by an earlier attempt count as done.
         Job.objects.filter(pk=job.pk).update(done=job.total - len(pending))
-        for start in range(0, len(pending), engine.max_batch_size):
-            batch = pending[start : start + engine.max_batch_size]
-            drafts = engine.translate([s.source_text for s in batch], document.source_language,
-                                      document.target_language)
-            with transaction.atomic():
-                for segment, draft in zip(batch, drafts, strict=True):
-                    if draft is None:
-                        continue
-                    # Conditional update: a segment someone filled meanwhile is left alone.
-                    Segment.objects.filter(pk=segment.pk, machine_text__isnull=True, text__isnull=True).update(
-                        machine_text=draft.text, text=draft.text, origin=draft.origin, engine=draft.engine,
-                        version=F("version") + 1, changed_at=timezone.now(),
-                    )
-                Job.objects.filter(pk=job.pk).update(done=F("done") + len(batch))
+        chunks = engine.translate_in_chunks(
+            [s.source_text for s in pending], document.source_language, document.target_language
+        )
+        for chunk in chunks:
+            _save_chunk(job.pk, [(pending[index], draft) for index, draft in chunk])
     except MachineTranslationError as exc:
-        return _fail(job, str(exc))
+        if exc.retryable and not final_attempt:
+            with transaction.atomic():
+                _note(job.pk, f"Attempt {job.attempts} failed: {exc}")
+                Job.objects.filter(pk=job.pk).update(state=Job.Status.QUEUED, error=str(exc))
+            raise RetryLater(str(exc), exc.retry_after) from exc
+        return fail(job.pk, str(exc))
 
     drafted = list(document.segments.filter(machine_text__isnull=False))
-    workflow.finish_draft(
-        job, drafted, f"{len(drafted)} of {job.total} segments drafted ({engine.name}); the rest are left empty"
-        if len(drafted) < job.total else f"All {job.total} segments drafted ({engine.name})",
+    remembered = sum(1 for s in drafted if s.engine == "memory")
+    summary = f"{remembered} of {job.total} segments from memory"
+    if engine.name != "memory":
+        summary += f", {len(drafted) - remembered} by {engine.label}"
+    workflow.finish_draft(job, drafted, f"Machine draft: {summary}")
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.Status.SUCCEEDED, finished_at=timezone.now(), error=None, done=job.total
     )
-    Job.objects.filter(pk=job.pk).update(state=Job.Status.SUCCEEDED, finished_at=timezone.now(), error=None)
-    job.refresh_from_db()
-    return job
+    return Job.objects.get(pk=job.pk)
 
 
-def _fail(job: Job, reason: str) -> Job:
-    log.warning("Draft job %s failed: %s", job.pk, reason)
-    Job.objects.filter(pk=job.pk).update(state=Job.Status.FAILED, error=reason, finished_at=timezone.now())
-    job.refresh_from_db()
-    return job
+def _save_chunk(job_id: int, drafts) -> None:
+    """Store one batch of drafts and the job's progress together."""
+    now = timezone.now()
+    with transaction.atomic():
+        for segment, draft in drafts:
+            if draft is None:
+                continue
+            # Conditional: a segment drafted by another attempt, or typed into, is left alone.
+            Segment.objects.filter(pk=segment.pk, machine_text__isnull=True, text__isnull=True).update(
+                machine_text=draft.text, text=draft.text, origin=draft.origin, engine=draft.engine,
+                version=F("version") + 1, changed_at=now,
+            )
+        Job.objects.filter(pk=job_id).update(done=F("done") + len(drafts), heartbeat_at=now)
+
+
+def fail(job_id: int, reason: str) -> Job:
+    """Mark the job failed with a reason a user can read; the article stays where it was."""
+    log.warning("Draft job %s failed: %s", job_id, reason)
+    with transaction.atomic():
+        _note(job_id, f"Failed: {reason}")
+        Job.objects.filter(pk=job_id).update(state=Job.Status.FAILED, error=reason, finished_at=timezone.now())
+    return Job.objects.get(pk=job_id)

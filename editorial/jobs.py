@@ -1,13 +1,19 @@
 """Background jobs as database rows: created inside the request's transaction, sent after it commits.
 
-A job that could not reach the broker stays `queued` with no `sent_at`; the
-`send_queued_jobs` beat task sends it when the broker is back.
+The database, not the broker, is the record of what must be done. A job that
+could not reach the broker stays `queued` with no `sent_at`, and one that has
+shown no sign of life for JOB_STALL_SECONDS (its message lost in a Redis
+restart, its worker killed) is sent again by the `send_queued_jobs` beat task.
+Running a job twice is safe: the job functions are idempotent.
 """
 
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from .models import Article, Job
@@ -24,21 +30,44 @@ def create_draft_job(article: Article, user) -> Job:
 
 
 def send(job_id: int) -> bool:
-    """Hand the job to the broker; False (and the job left queued) when the broker is unreachable."""
+    """Hand the job to the broker; False (and the job left as it was) when the broker is unreachable."""
     from .tasks import TASKS_BY_KIND
 
     job = Job.objects.get(pk=job_id)
     try:
         TASKS_BY_KIND[job.kind].apply_async(args=[job.pk])
     except Exception as exc:  # noqa: BLE001 - kombu and redis raise many kinds; all mean "not sent"
-        log.warning("Job %s not sent to the broker (%s); it will be sent when the broker is back.", job.pk, exc)
+        log.warning("Job %s not sent to the broker (%s); the sweeper will send it when it is back.", job.pk, exc)
         return False
-    Job.objects.filter(pk=job.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+    Job.objects.filter(pk=job.pk).update(sent_at=timezone.now())
     return True
 
 
-def send_queued(older_than: timedelta = timedelta(seconds=10)) -> int:
-    """Send the queued jobs that never reached the broker."""
-    cutoff = timezone.now() - older_than
-    pending = Job.objects.filter(state=Job.Status.QUEUED, sent_at__isnull=True, created_at__lte=cutoff)
-    return sum(send(job_id) for job_id in pending.values_list("pk", flat=True))
+def retry(job_id: int, user) -> Job:
+    """Queue a failed job again, at a user's request."""
+    from .errors import Refused
+
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if job.state != Job.Status.FAILED:
+            raise Refused(409, "invalid_state", f"Only a failed job can be retried; this one is {job.state}.",
+                          {"state": job.state})
+        job.state, job.error, job.attempts, job.finished_at = Job.Status.QUEUED, None, 0, None
+        job.notes = [*job.notes, {"at": timezone.now().isoformat(), "message": f"Retried by {user.username}"}]
+        job.save()
+        transaction.on_commit(lambda: send(job.pk))
+    return job
+
+
+def stalled(now=None):
+    """Active jobs that never reached the broker, or have shown no sign of life for too long."""
+    now = now or timezone.now()
+    never_sent = Q(state=Job.Status.QUEUED, sent_at__isnull=True, created_at__lte=now - timedelta(seconds=10))
+    last_sign = Greatest(Coalesce("heartbeat_at", "sent_at", "created_at"), Coalesce("sent_at", "created_at"))
+    silent = Q(state__in=Job.ACTIVE, last_sign__lte=now - timedelta(seconds=settings.JOB_STALL_SECONDS))
+    return Job.objects.annotate(last_sign=last_sign).filter(never_sent | silent)
+
+
+def send_queued(now=None) -> int:
+    """Send again every stalled job; returns how many reached the broker."""
+    return sum(send(job_id) for job_id in stalled(now).values_list("pk", flat=True))

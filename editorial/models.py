@@ -126,12 +126,15 @@ class Job(models.Model):
     total = models.PositiveIntegerField(default=0)
     error = models.TextField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    engine = models.CharField(max_length=40, blank=True)
+    notes = models.JSONField(default=list, blank=True, help_text="What happened on each attempt, oldest first.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True, help_text="When the task reached the broker.")
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life from the worker.")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)

@@ -1,13 +1,19 @@
 """Celery tasks: thin, by id, safe to run twice."""
 
 from celery import shared_task
+from django.conf import settings
 
 from . import drafting, jobs, workflow
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def draft_article(job_id: int) -> None:
-    drafting.run_draft(job_id)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def draft_article(self, job_id: int) -> None:
+    try:
+        drafting.run_draft(job_id)
+    except drafting.RetryLater as exc:
+        # Exponential backoff, or what the service asked for (Retry-After), capped.
+        delay = exc.delay if exc.delay is not None else settings.JOB_RETRY_BASE_SECONDS * 2**self.request.retries
+        raise self.retry(countdown=min(delay, settings.JOB_RETRY_MAX_SECONDS)) from None
 
 
 @shared_task

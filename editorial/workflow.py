@@ -125,7 +125,7 @@ def edit_refusal(article: Article, user) -> Refused | None:
         if article.state in EDITABLE_STATES:
             return None
         return Refused(
-            409, "invalid_state", f"The text cannot be edited while the article is in state '{article.state}'.",
+            403, "forbidden", f"The text cannot be edited while the article is in state '{article.state}'.",
             {"state": article.state},
         )
     if user.has_perm("editorial.submit_article") and article.assignee_id == user.pk:

@@ -148,7 +148,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900}
 # A failed publish to the broker must not hang a web request: the job stays
 # queued in the database and the sweeper sends it later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -157,6 +157,12 @@ CELERY_BEAT_SCHEDULE = {
     "send-queued-jobs": {"task": "editorial.tasks.send_queued_jobs", "schedule": 30.0},
     "publish-due-articles": {"task": "editorial.tasks.publish_due_articles", "schedule": 30.0},
 }
+# Jobs: attempts before a transient failure becomes a failed job; backoff between attempts; how long a
+# queued or running job may go without a sign of life before the sweeper sends it again.
+JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "5"))
+JOB_RETRY_BASE_SECONDS = float(os.environ.get("JOB_RETRY_BASE_SECONDS", "2"))
+JOB_RETRY_MAX_SECONDS = float(os.environ.get("JOB_RETRY_MAX_SECONDS", "60"))
+JOB_STALL_SECONDS = float(os.environ.get("JOB_STALL_SECONDS", "180"))
 WORKER_HEARTBEAT_KEY = os.environ.get("WORKER_HEARTBEAT_KEY", "tarjama:worker:heartbeat")
 WORKER_HEARTBEAT_SECONDS = 10
 WORKER_STALE_AFTER_SECONDS = int(os.environ.get("WORKER_STALE_AFTER_SECONDS", "60"))
@@ -183,7 +189,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "editorial.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["editorial.api.parsers.SafeJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -209,8 +215,20 @@ SPECTACULAR_SETTINGS = {
 # Machine translation: engines by name -> dotted path; MT_ENGINE picks one.
 MT_ENGINES = {
     "memory": "translations.machinery.memory.MemoryEngine",
+    "libretranslate": "translations.machinery.libretranslate.LibreTranslateEngine",
+    "deepl": "translations.machinery.deepl.DeepLEngine",
+    "google": "translations.machinery.google.GoogleEngine",
+    "openai": "translations.machinery.openai.OpenAIEngine",
 }
 MT_ENGINE = os.environ.get("MT_ENGINE", "memory")
+MT_ENGINE_SETTINGS = {
+    "libretranslate": {"url": os.environ.get("LIBRETRANSLATE_URL", ""),
+                       "api_key": os.environ.get("LIBRETRANSLATE_API_KEY", "")},
+    "deepl": {"url": os.environ.get("DEEPL_API_URL", ""), "api_key": os.environ.get("DEEPL_API_KEY", "")},
+    "google": {"url": os.environ.get("GOOGLE_API_URL", ""), "api_key": os.environ.get("GOOGLE_API_KEY", "")},
+    "openai": {"url": os.environ.get("OPENAI_BASE_URL", ""), "api_key": os.environ.get("OPENAI_API_KEY", ""),
+               "model": os.environ.get("OPENAI_MODEL", "")},
+}
 
 PUBLICATION_NAME = os.environ.get("PUBLICATION_NAME", "The Levant Desk")
 

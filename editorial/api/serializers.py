@@ -240,6 +240,8 @@ class JobOut(serializers.Serializer):
     progress = serializers.SerializerMethodField()
     error = serializers.CharField(allow_null=True)
     attempts = serializers.IntegerField()
+    engine = serializers.CharField()
+    notes = serializers.ListField(child=serializers.DictField())
     article = serializers.IntegerField(source="article_id", allow_null=True)
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)

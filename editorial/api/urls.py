@@ -15,6 +15,7 @@ urlpatterns = [
          name="api-revert"),
     path("articles/<int:article_id>/diff/", views.DiffView.as_view(), name="api-diff"),
     path("jobs/<int:job_id>/", views.JobView.as_view(), name="api-job"),
+    path("jobs/<int:job_id>/retry/", views.JobRetryView.as_view(), name="api-job-retry"),
     path("users/", views.UserListView.as_view(), name="api-users"),
     path("users/<int:user_id>/", views.UserDetailView.as_view(), name="api-user"),
 ]

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from editorial import history, roles, selectors, services, workflow
+from editorial import history, jobs, roles, selectors, services, workflow
 from editorial.errors import Refused
 from editorial.models import Article, Job, Publication
 
@@ -190,6 +190,15 @@ class JobView(APIView):
         if job is None:
             raise Refused(404, "not_found", f"There is no job {job_id}.")
         return Response(s.JobOut(job).data)
+
+
+class JobRetryView(APIView):
+    @extend_schema(request=None, responses=s.JobOut)
+    def post(self, request, job_id):
+        _require(request.user, "editorial.draft_article", "Only editors and admins may retry jobs.")
+        if not Job.objects.filter(pk=job_id).exists():
+            raise Refused(404, "not_found", f"There is no job {job_id}.")
+        return Response(s.JobOut(jobs.retry(job_id, request.user)).data)
 
 
 class UserListView(GenericAPIView):
