@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from editorial import roles, workflow
+from editorial.errors import Refused
 from translations.models import Segment
 
 
@@ -32,6 +33,8 @@ class StrictBooleanField(serializers.BooleanField):
             raise serializers.ValidationError("Must be true or false.", code="invalid_type")
         return data
 
+
+MAX_ID = 2**63 - 1  # the widest integer column any supported database has
 
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
@@ -120,18 +123,21 @@ class RevisionQuery(serializers.Serializer):
 
     def to_internal_value(self, data):
         result = super().to_internal_value(data)
-        try:
-            result["from"] = int(data.get("from", ""))
-        except (TypeError, ValueError):
-            raise serializers.ValidationError({"from": ["Give a revision id: ?from=REV."]}) from None
+        result["from"] = _revision_id(data.get("from", ""), "from", "Give a revision id: ?from=REV.")
         if result["to"] == "current":
             result["to"] = None
         else:
-            try:
-                result["to"] = int(result["to"])
-            except ValueError:
-                raise serializers.ValidationError({"to": ["Give a revision id or 'current'."]}) from None
+            result["to"] = _revision_id(result["to"], "to", "Give a revision id or 'current'.")
         return result
+
+
+def _revision_id(value, field: str, message: str) -> int:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]+", value.strip()):
+        raise serializers.ValidationError({field: [message]})
+    number = int(value)
+    if number > MAX_ID:
+        raise Refused(404, "not_found", f"There is no revision {number}.")
+    return number
 
 
 # Output -----------------------------------------------------------------------------------------

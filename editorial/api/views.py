@@ -31,6 +31,14 @@ def _article_or_404(article_id: int) -> Article:
     return article
 
 
+def _ensure_article(article_id: int) -> Article:
+    """The article row alone (no segments), or 404."""
+    article = Article.objects.select_related("document").filter(pk=article_id).first()
+    if article is None:
+        raise Refused(404, "not_found", f"There is no article {article_id}.")
+    return article
+
+
 def _require(user, perm: str, message: str) -> None:
     if not user.has_perm(perm):
         raise Refused(403, "forbidden", message)
@@ -102,7 +110,7 @@ class ArticleDetailView(APIView):
 
     @extend_schema(request=s.ArticleUpdateInput, responses=s.ArticleOut)
     def patch(self, request, article_id):
-        _article_or_404(article_id)
+        _ensure_article(article_id)
         data = _valid(s.ArticleUpdateInput, request.data)
         services.update_details(article_id, request.user, version=data["version"],
                                 standfirst=data.get("standfirst"), keywords=data.get("keywords"))
@@ -113,7 +121,7 @@ class ArticleActionView(APIView):
     @extend_schema(request=s.ActionInput, responses={200: s.ArticleOut, 202: inline_serializer(
         "DraftQueued", {"job": s.JobOut(), "article": s.ArticleOut()})})
     def post(self, request, article_id, action):
-        _article_or_404(article_id)
+        _ensure_article(article_id)
         if action not in workflow.ACTIONS:
             raise Refused(404, "unknown_action", f"There is no action '{action}'.",
                           {"actions": list(workflow.ACTIONS)})
@@ -132,7 +140,7 @@ class ArticleActionView(APIView):
 class SegmentView(APIView):
     @extend_schema(request=s.SegmentUpdateInput, responses=s.SegmentOut)
     def patch(self, request, article_id, segment_id):
-        _article_or_404(article_id)
+        _ensure_article(article_id)
         data = _valid(s.SegmentUpdateInput, request.data)
         segment = services.save_segment(article_id, segment_id, request.user, text=data["text"],
                                         version=data["version"])
@@ -144,7 +152,7 @@ class HistoryView(GenericAPIView):
 
     @extend_schema(operation_id="articles_history_list", responses=s.RevisionOut(many=True))
     def get(self, request, article_id):
-        article = _article_or_404(article_id)
+        article = _ensure_article(article_id)
         page = self.paginate_queryset(history.revisions(article))
         return self.get_paginated_response(s.RevisionOut(page, many=True).data)
 
@@ -157,13 +165,13 @@ class RevisionView(APIView):
         "segments": serializers.ListField(child=serializers.DictField()),
     }))
     def get(self, request, article_id, revision_id):
-        return Response(history.article_at(_article_or_404(article_id), revision_id))
+        return Response(history.article_at(_ensure_article(article_id), revision_id))
 
 
 class RevertView(APIView):
     @extend_schema(request=None, responses=s.ArticleOut)
     def post(self, request, article_id, revision_id):
-        _article_or_404(article_id)
+        _ensure_article(article_id)
         services.revert(article_id, revision_id, request.user)
         return _article_response(request, article_id)
 
@@ -178,7 +186,7 @@ class DiffView(APIView):
         }),
     )
     def get(self, request, article_id):
-        article = _article_or_404(article_id)
+        article = _ensure_article(article_id)
         query = _valid(s.RevisionQuery, request.query_params)
         return Response(history.diff(article, query["from"], query["to"]))
 
