@@ -31,6 +31,7 @@ urlpatterns = [
     path("articles/<id:article_id>/diff/", views.DiffView.as_view(), name="api-diff"),
     path("jobs/<id:job_id>/", views.JobView.as_view(), name="api-job"),
     path("jobs/<id:job_id>/retry/", views.JobRetryView.as_view(), name="api-job-retry"),
+    path("mt/", views.MachineTranslationView.as_view(), name="api-mt"),
     path("users/", views.UserListView.as_view(), name="api-users"),
     path("users/<id:user_id>/", views.UserDetailView.as_view(), name="api-user"),
 ]

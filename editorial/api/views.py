@@ -14,6 +14,8 @@ from rest_framework.views import APIView
 from editorial import history, jobs, roles, selectors, services, workflow
 from editorial.errors import Refused
 from editorial.models import Article, Job, Publication
+from translations.machinery.base import engine_names, get_engine
+from translations.machinery.check import check_engine
 
 from . import serializers as s
 
@@ -207,6 +209,26 @@ class JobRetryView(APIView):
         if not Job.objects.filter(pk=job_id).exists():
             raise Refused(404, "not_found", f"There is no job {job_id}.")
         return Response(s.JobOut(jobs.retry(job_id, request.user)).data)
+
+
+class MachineTranslationView(APIView):
+    """Which engine drafts, and a test translation with it (admins)."""
+
+    @extend_schema(responses=inline_serializer("EngineInfo", {
+        "engine": serializers.CharField(), "engines": serializers.ListField(child=serializers.CharField()),
+        "configuration": serializers.DictField()}))
+    def get(self, request):
+        _require(request.user, "editorial.manage_team", "Only admins manage machine translation.")
+        engine = get_engine()
+        return Response({"engine": engine.name, "engines": engine_names(), "configuration": engine.describe()})
+
+    @extend_schema(request=None, responses=inline_serializer("EngineCheck", {
+        "ok": serializers.BooleanField(), "engine": serializers.CharField(),
+        "translation": serializers.CharField(allow_null=True), "error": serializers.CharField(allow_null=True),
+        "seconds": serializers.FloatField()}))
+    def post(self, request):
+        _require(request.user, "editorial.manage_team", "Only admins manage machine translation.")
+        return Response(check_engine())
 
 
 class UserListView(GenericAPIView):

@@ -144,3 +144,46 @@ def test_a_language_model_that_miscounts_is_asked_one_segment_at_a_time():
         assert len(server.requests) == 1 + len(TEXTS)
     finally:
         server.stop()
+
+
+def test_mt_check_translates_a_sample_with_the_configured_engine(settings, capsys):
+    from django.core.management import call_command
+
+    server = SERVERS["libretranslate"]()
+    try:
+        settings.MT_ENGINE = "libretranslate"
+        settings.MT_ENGINE_SETTINGS = {**settings.MT_ENGINE_SETTINGS, "libretranslate": server.config()}
+        call_command("mt_check")
+        out = capsys.readouterr().out
+        assert "libretranslate" in out and "[en] عادت الحياة" in out and "The engine works." in out
+        assert server.valid_key not in out
+    finally:
+        server.stop()
+
+
+def test_mt_check_fails_with_the_services_reason(settings):
+    from django.core.management import CommandError, call_command
+
+    server = SERVERS["deepl"]()
+    try:
+        settings.MT_ENGINE = "deepl"
+        settings.MT_ENGINE_SETTINGS = {**settings.MT_ENGINE_SETTINGS, "deepl": server.config(api_key="bad")}
+        with pytest.raises(CommandError, match="DeepL rejected the API key"):
+            call_command("mt_check")
+    finally:
+        server.stop()
+
+
+def test_admins_see_and_test_the_engine_through_the_api(settings, api, admin_user, editor):
+    server = SERVERS["google"]()
+    try:
+        settings.MT_ENGINE = "google"
+        settings.MT_ENGINE_SETTINGS = {**settings.MT_ENGINE_SETTINGS, "google": server.config()}
+        info = api(admin_user).get("/api/v1/mt/").json()
+        assert info["engine"] == "google" and info["configuration"]["api_key_set"] is True
+        assert "memory" in info["engines"] and server.valid_key not in str(info)
+        check = api(admin_user).post("/api/v1/mt/", {}, format="json").json()
+        assert check["ok"] is True and check["translation"].startswith("[en] ")
+        assert api(editor).get("/api/v1/mt/").status_code == 403
+    finally:
+        server.stop()
