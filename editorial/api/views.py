@@ -8,7 +8,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from editorial import history, jobs, roles, selectors, services, workflow
@@ -18,6 +17,7 @@ from translations.machinery.base import engine_names, get_engine
 from translations.machinery.check import check_engine
 
 from . import serializers as s
+from .throttling import LoginRateThrottle
 
 
 def _valid(serializer_class, data, **kwargs):
@@ -58,7 +58,7 @@ def _article_response(request, article_id: int, status_code=200) -> Response:
 class TokenView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [LoginRateThrottle]
     throttle_scope = "login"
 
     @extend_schema(request=s.TokenInput, responses=inline_serializer(
