@@ -162,3 +162,25 @@ class Publication(models.Model):
 
     def render_disclaimer(self) -> str:
         return self.disclaimer_template.replace("{publication}", self.name)
+
+
+class Notification(models.Model):
+    """One message to one person about one event; written with the event, sent after it commits."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(max_length=30)
+    # Unique per recipient: the same event is never told twice, however often the sender runs.
+    key = models.CharField(max_length=100)
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_once")]
+
+    def __str__(self):
+        return f"{self.event} to {self.recipient_id}"
