@@ -15,7 +15,7 @@ from django.utils import timezone
 from translations.machinery.base import MachineTranslationError, get_engine
 from translations.models import Segment
 
-from . import workflow
+from . import notifications, workflow
 from .models import Job
 
 log = logging.getLogger(__name__)
@@ -109,4 +109,6 @@ def fail(job_id: int, reason: str) -> Job:
     with transaction.atomic():
         _note(job_id, f"Failed: {reason}")
         Job.objects.filter(pk=job_id).update(state=Job.Status.FAILED, error=reason, finished_at=timezone.now())
-    return Job.objects.get(pk=job_id)
+        job = Job.objects.select_related("article__document", "created_by").get(pk=job_id)
+        notifications.on_job_failed(job)
+    return job

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import drafting, jobs, workflow
+from . import drafting, jobs, notifications, workflow
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -24,6 +24,16 @@ def send_queued_jobs() -> None:
 @shared_task
 def publish_due_articles() -> None:
     workflow.publish_due()
+
+
+@shared_task(acks_late=True)
+def send_notifications(notification_ids: list[int]) -> None:
+    notifications.send_pending(notification_ids)
+
+
+@shared_task
+def send_pending_notifications() -> None:
+    notifications.send_pending()
 
 
 TASKS_BY_KIND = {"draft": draft_article}

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from . import history, jobs, publishing
+from . import history, jobs, notifications, publishing
 from .errors import Refused
 from .models import Article, Job, State, StateChange
 
@@ -173,9 +173,10 @@ def may_revert(article: Article, user) -> Refused | None:
 
 def record(article: Article, user, action: str, from_state: str, comment: str, segments=()) -> None:
     """Log the transition and leave a revision of the article (and of the segments it changed)."""
-    StateChange.objects.create(
+    change = StateChange.objects.create(
         article=article, action=action, from_state=from_state, to_state=article.state, user=user, comment=comment
     )
+    notifications.on_transition(change)
     label = ACTIONS[action].label if action in ACTIONS else action.replace("_", " ").capitalize()
     history.leave_revision(user, f"{label}: {comment}" if comment else label, article, segments)
 

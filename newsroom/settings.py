@@ -156,6 +156,9 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     "send-queued-jobs": {"task": "editorial.tasks.send_queued_jobs", "schedule": 30.0},
     "publish-due-articles": {"task": "editorial.tasks.publish_due_articles", "schedule": 30.0},
+    "send-pending-notifications": {"task": "editorial.tasks.send_pending_notifications", "schedule": 60.0},
+    # Every minute, but only feeds not polled for FEED_POLL_SECONDS are fetched.
+    "poll-source-feeds": {"task": "editorial.tasks.poll_feeds", "schedule": 60.0},
 }
 # Jobs: attempts before a transient failure becomes a failed job; backoff between attempts; how long a
 # queued or running job may go without a sign of life before the sweeper sends it again.
@@ -166,6 +169,9 @@ JOB_STALL_SECONDS = float(os.environ.get("JOB_STALL_SECONDS", "180"))
 WORKER_HEARTBEAT_KEY = os.environ.get("WORKER_HEARTBEAT_KEY", "tarjama:worker:heartbeat")
 WORKER_HEARTBEAT_SECONDS = 10
 WORKER_STALE_AFTER_SECONDS = int(os.environ.get("WORKER_STALE_AFTER_SECONDS", "60"))
+# Source feeds: how often each is polled, and how long a feed or article page may take to answer.
+FEED_POLL_SECONDS = int(os.environ.get("FEED_POLL_SECONDS", "600"))
+FEED_TIMEOUT_SECONDS = float(os.environ.get("FEED_TIMEOUT_SECONDS", "15"))
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -245,7 +251,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email: the console by default; SMTP when EMAIL_HOST is set.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tarjama <tarjama@localhost>")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,
