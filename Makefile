@@ -25,3 +25,7 @@ test: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+
+.PHONY: bench
+bench: venv
+	$(VENV_PYTHON) bench/draft.py
