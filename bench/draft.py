@@ -146,7 +146,8 @@ def main():
         print(f"| {r['workers']} | {r['articles']} x {args.segments} | {r['wall']:.2f} s | {r['median_job']:.2f} s "
               f"| {r['requests_per_article']:.0f} | {r['segments_per_second']:.0f} | {r['ms_per_segment']:.2f} |")
     if len(rows) == 2:
-        print(f"\nThroughput ratio, two workers / one: {rows[1]['segments_per_second'] / rows[0]['segments_per_second']:.2f}")
+        ratio = rows[1]["segments_per_second"] / rows[0]["segments_per_second"]
+        print(f"\nThroughput ratio, two workers / one: {ratio:.2f}")
 
 
 if __name__ == "__main__":
