@@ -1,7 +1,7 @@
 from django.contrib import admin
 from reversion.admin import VersionAdmin
 
-from .models import Article, Job, Keyword, Publication, StateChange
+from .models import Article, Job, Keyword, Publication, SourceFeed, StateChange
 
 
 class StateChangeInline(admin.TabularInline):
@@ -38,3 +38,17 @@ class PublicationAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Keyword)
+
+
+@admin.register(SourceFeed)
+class SourceFeedAdmin(admin.ModelAdmin):
+    list_display = ["name", "url", "language", "auto_draft", "active", "last_polled_at", "created_by"]
+    list_filter = ["active", "auto_draft", "language"]
+    search_fields = ["name", "url"]
+    readonly_fields = ["created_by", "created_at", "last_polled_at", "last_error", "etag", "modified"]
+
+    def save_model(self, request, obj, form, change):
+        if obj.created_by_id is None:
+            # Feeds are polled in the name of the admin who registers them.
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,6 +1,7 @@
 """The newsroom's records: articles and their states, keywords, jobs, the publication."""
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from reversion.models import Revision
 
@@ -184,3 +185,57 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.event} to {self.recipient_id}"
+
+
+class SourceFeed(models.Model):
+    """An outlet's RSS or Atom feed, polled for new source articles in the name of the admin who registered it."""
+
+    name = models.CharField(max_length=200, help_text="The outlet credited on every article from this feed.")
+    url = models.URLField(max_length=1000, unique=True, validators=[URLValidator(schemes=["http", "https"])])
+    language = models.CharField(max_length=12, default="ar")
+    default_keywords = models.JSONField(default=list, blank=True)
+    auto_draft = models.BooleanField(default=False, help_text="Order a machine draft of every new article.")
+    active = models.BooleanField(default=True)
+    # Imports and drafts run as this user, so their permissions still apply.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    etag = models.CharField(max_length=500, blank=True)
+    modified = models.CharField(max_length=100, blank=True, help_text="The feed's Last-Modified header.")
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, help_text="What went wrong on the last poll; blank when all was well.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class FeedItem(models.Model):
+    """A feed entry already seen; its unique URL is what makes polling import each article once."""
+
+    feed = models.ForeignKey(SourceFeed, on_delete=models.CASCADE, related_name="items")
+    url = models.URLField(max_length=1000, unique=True)
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-seen_at", "-id"]
+
+    def __str__(self):
+        return self.url
+
+
+class Comment(models.Model):
+    """The article's comment thread: editors and translators talking about the text."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"comment {self.pk} on {self.article_id}"

@@ -3,12 +3,19 @@
 from django.utils.text import slugify
 
 from translations import memory
+from translations.models import Segment
 
 from .models import Article, Publication
 
 
+def empty_positions(article: Article) -> list[int]:
+    """Positions of the segments with no translation yet (blank text counts as none)."""
+    rows = Segment.objects.filter(document_id=article.document_id).order_by("position").values_list("position", "text")
+    return [position for position, text in rows if not (text and text.strip())]
+
+
 def _segments_have_text(article: Article) -> list[dict]:
-    empty = [s.position for s in article.document.segments.only("position", "text") if not s.has_text]
+    empty = empty_positions(article)
     if not empty:
         return []
     return [{
@@ -28,7 +35,7 @@ def blockers(article: Article) -> list[dict]:
 
 
 def headline(article: Article) -> str:
-    title = article.document.segments.filter(kind="title").only("text", "source_text").first()
+    title = Segment.objects.filter(document_id=article.document_id, kind="title").only("text").first()
     return (title.text or "").strip() if title else ""
 
 

@@ -50,3 +50,31 @@ def article_list(*, user, state: str | None = None, assignee: str | None = None,
 
 def users():
     return get_user_model().objects.prefetch_related("groups").order_by("username")
+
+
+SECTION_SIZE = 20
+
+
+def desk_sections(user) -> list[dict]:
+    """The dashboard for this user's role: titled lists of articles, each one query-bounded."""
+    from .models import Job, State
+
+    def listing(**filters):
+        active_jobs = Prefetch("jobs", queryset=Job.objects.filter(state__in=Job.ACTIVE), to_attr="active_jobs")
+        return list(article_list(user=user).filter(**filters).prefetch_related(active_jobs)[:SECTION_SIZE])
+
+    if not user.has_perm("editorial.edit_any_article"):
+        return [
+            {"key": "mine", "title": "My work",
+             "articles": listing(assignee=user, state__in=[State.TRANSLATION, State.EDITING])},
+            {"key": "claimable", "title": "Available to claim", "articles": listing(state=State.MACHINE_DRAFT)},
+        ]
+    return [
+        {"key": "incoming", "title": "Incoming sources", "articles": listing(state=State.SOURCE, draft_running=False)},
+        {"key": "drafting", "title": "Drafting", "articles": listing(state=State.SOURCE, draft_running=True)},
+        {"key": "drafted", "title": "Drafted, to assign", "articles": listing(state=State.MACHINE_DRAFT)},
+        {"key": "translation", "title": "In translation", "articles": listing(state=State.TRANSLATION)},
+        {"key": "review", "title": "Waiting for review", "articles": listing(state=State.EDITING)},
+        {"key": "scheduled", "title": "Scheduled", "articles": listing(state=State.SCHEDULED)},
+        {"key": "published", "title": "Recently published", "articles": listing(state=State.PUBLISHED)},
+    ]

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import drafting, jobs, notifications, workflow
+from . import drafting, feeds, jobs, notifications, workflow
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -37,3 +37,13 @@ def send_pending_notifications() -> None:
 
 
 TASKS_BY_KIND = {"draft": draft_article}
+
+
+@shared_task(acks_late=True)
+def poll_feed(feed_id: int) -> None:
+    feeds.poll(feed_id)
+
+
+@shared_task
+def poll_feeds() -> None:
+    feeds.poll_due()

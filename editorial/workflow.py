@@ -223,7 +223,7 @@ def apply(
         elif name == "assign":
             article.assignee = _resolve_assignee(assignee)
         elif name == "submit":
-            empty = [s.position for s in article.document.segments.only("position", "text") if not s.has_text]
+            empty = publishing.empty_positions(article)
             if empty:
                 raise Refused(
                     409, "segments_incomplete",

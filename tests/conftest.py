@@ -39,6 +39,16 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+def pytest_configure(config):
+    """Tests read static files from the source folders: no collectstatic (and no manifest) needed."""
+    django_settings.STORAGES = {
+        **django_settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Rate limits and sign-in failures of earlier runs, kept in a shared Redis, must not leak in.
+    django_settings.CACHES["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:8]}"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_broker_names():
     """Each test session gets its own Celery queue and heartbeat key on a shared Redis."""

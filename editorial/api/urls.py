@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import feeds, views
 
 
 class IdConverter:
@@ -34,4 +34,7 @@ urlpatterns = [
     path("mt/", views.MachineTranslationView.as_view(), name="api-mt"),
     path("users/", views.UserListView.as_view(), name="api-users"),
     path("users/<id:user_id>/", views.UserDetailView.as_view(), name="api-user"),
+    path("feeds/", feeds.FeedListView.as_view(), name="api-feeds"),
+    path("feeds/<id:feed_id>/", feeds.FeedDetailView.as_view(), name="api-feed"),
+    path("feeds/<id:feed_id>/poll/", feeds.FeedPollView.as_view(), name="api-feed-poll"),
 ]

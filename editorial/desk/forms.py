@@ -1,0 +1,92 @@
+"""Forms of the desk: validation in plain words, next to the field."""
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+
+from editorial import roles
+from editorial.models import Publication
+
+
+def split_keywords(value: str) -> list[str]:
+    return [k.strip() for k in value.replace("،", ",").split(",") if k.strip()]
+
+
+class NewArticleForm(forms.Form):
+    title = forms.CharField(max_length=1000, required=False, help_text="The headline as the outlet published it.")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12, "dir": "rtl", "lang": "ar"}), required=False,
+                           help_text="Plain text (paragraphs separated by a blank line) or HTML.")
+    url = forms.URLField(max_length=1000, required=False, assume_scheme="https",
+                         help_text="The original's address. Leave the title and body empty to fetch them from it.")
+    outlet = forms.CharField(max_length=200)
+    author = forms.CharField(max_length=200, required=False)
+    published_at = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                       label="Originally published")
+    language = forms.CharField(max_length=12, initial="ar")
+    keywords = forms.CharField(max_length=1000, required=False, help_text="Separated by commas.")
+    standfirst = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        has_text = data.get("title") and data.get("body")
+        if not has_text and not data.get("url"):
+            raise ValidationError("Paste the title and the body, or give the original's address to fetch them.")
+        if data.get("body") and not data.get("title"):
+            self.add_error("title", "Give the headline too.")
+        if data.get("title") and not data.get("body") and not data.get("url"):
+            self.add_error("body", "Paste the article's text.")
+        return data
+
+
+class DetailsForm(forms.Form):
+    standfirst = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    keywords = forms.CharField(max_length=1000, required=False, help_text="Separated by commas.")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 2}), label="Comment")
+
+
+class NewUserForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    email = forms.EmailField(required=False)
+    role = forms.ChoiceField(choices=[(r, r) for r in roles.ROLES])
+    password = forms.CharField(widget=forms.PasswordInput(render_value=False), strip=False,
+                               help_text="At least 8 characters, not all digits, not a common password.")
+
+    def clean_username(self):
+        User = get_user_model()
+        username = self.cleaned_data["username"]
+        User.username_validator(username)
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError("That username is taken.")
+        return username
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("username"):
+            user = get_user_model()(username=data["username"], email=data.get("email", ""))
+            try:
+                password_validation.validate_password(data["password"], user)
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class UserRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=[(r, r) for r in roles.ROLES])
+
+
+class PublicationForm(forms.ModelForm):
+    class Meta:
+        model = Publication
+        fields = ["name", "disclaimer_template"]
+        widgets = {"disclaimer_template": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"disclaimer_template": "{publication} is replaced by the publication's name."}
+
+    def clean_disclaimer_template(self):
+        value = self.cleaned_data["disclaimer_template"].strip()
+        if "{publication}" not in value:
+            raise ValidationError("Keep {publication} in the text: the disclaimer must name the publication.")
+        return value

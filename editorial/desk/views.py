@@ -1,0 +1,390 @@
+"""The newsroom desk: server-rendered pages that ask the workflow and call the same services as the API."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import make_aware
+from django.views.decorators.http import require_POST
+
+from editorial import history, jobs, roles, selectors, services, workflow
+from editorial.errors import Refused
+from editorial.models import Article, Comment, Job, Publication
+
+from . import forms, track
+
+LOGIN_FAILURE_LIMIT = 5
+LOGIN_LOCKOUT_SECONDS = 15 * 60
+
+
+def _render(request, template, context, status=200, nav="desk"):
+    return render(request, template, {"nav": nav, **context}, status=status)
+
+
+def _refused(request, refusal: Refused) -> None:
+    messages.error(request, refusal.message)
+
+
+# Sign-in ----------------------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in, refusing a username for a while after repeated failures from one address."""
+
+    def _key(self):
+        username = (self.request.POST.get("username") or "").strip().lower()[:150]
+        return f"login-failures:{self.request.META.get('REMOTE_ADDR', '')}:{username}"
+
+    def _failures(self) -> int:
+        try:
+            return cache.get(self._key(), 0)
+        except Exception:  # noqa: BLE001 - a cache outage must not lock everyone out
+            return 0
+
+    def post(self, request, *args, **kwargs):
+        if self._failures() >= LOGIN_FAILURE_LIMIT:
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, "Too many failed sign-ins. Wait 15 minutes, or ask an admin to reset your password.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        try:
+            cache.add(self._key(), 0, LOGIN_LOCKOUT_SECONDS)
+            cache.incr(self._key())
+        except Exception:  # noqa: BLE001
+            pass
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        try:
+            cache.delete(self._key())
+        except Exception:  # noqa: BLE001
+            pass
+        return super().form_valid(form)
+
+
+# Dashboard --------------------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    context = {"sections": selectors.desk_sections(request.user)}
+    if request.user.has_perm("editorial.manage_team"):
+        context["team"] = selectors.users()[:50]
+    return _render(request, "desk/home.html", context)
+
+
+# Import -----------------------------------------------------------------------------------------
+
+
+@login_required
+def new_article(request):
+    if not request.user.has_perm("editorial.import_article"):
+        raise Http404
+    form = forms.NewArticleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        title, body = data["title"], data["body"]
+        try:
+            if not (title and body):
+                from editorial import feeds
+
+                page = feeds.fetch_page(data["url"])
+                title, body = title or page.title, body or page.body
+            article = services.create_article(
+                user=request.user, title=title, body=body, language=data["language"], outlet=data["outlet"],
+                author=data["author"], url=data["url"], published_at=data["published_at"],
+                keywords=forms.split_keywords(data["keywords"]), standfirst=data["standfirst"],
+            )
+        except Refused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, f"Imported #{article.pk}. Order a machine draft when you are ready.")
+            return redirect("desk:article", article.pk)
+    return _render(request, "desk/new.html", {"form": form}, status=400 if form.errors else 200, nav="new")
+
+
+# The workspace ----------------------------------------------------------------------------------
+
+
+def _article(article_id: int) -> Article:
+    article = selectors.article_detail(article_id)
+    if article is None:
+        raise Http404
+    return article
+
+
+def _workspace(request, article, *, status=200, details_form=None, comment_form=None, action_values=None):
+    user = request.user
+    segments = list(article.document.segments.all())
+    done = sum(1 for s in segments if s.has_text)
+    job = article.jobs.filter(state__in=Job.ACTIVE).order_by("-id").first()
+    failed_job = None if job else article.jobs.filter(state=Job.Status.FAILED).order_by("-id").first()
+    actions = workflow.allowed_actions(article, user)
+    context = {
+        "article": article,
+        "segments": segments,
+        "done": done,
+        "total": len(segments),
+        "percent": round(100 * done / len(segments)) if segments else 0,
+        "actions": [workflow.ACTIONS[name] for name in actions],
+        "can_edit": workflow.can_edit_segments(article, user),
+        "can_edit_details": workflow.details_refusal(article, user) is None,
+        "job": job,
+        "failed_job": failed_job,
+        "comments": Comment.objects.filter(article=article).select_related("user").order_by("created_at", "id"),
+        "details_form": details_form or forms.DetailsForm(initial={
+            "standfirst": article.standfirst, "keywords": ", ".join(k.name for k in article.keywords.all()),
+            "version": article.version}),
+        "comment_form": comment_form or forms.CommentForm(),
+        "action_values": action_values or {},
+        "translators": _assignable_users() if "assign" in actions else [],
+        "track": track.track_changes(article, segments) if request.GET.get("track") == "1" else None,
+        "blockers": _blockers(article, actions),
+        "publication": Publication.current(),
+    }
+    return _render(request, "desk/workspace.html", context, status=status)
+
+
+def _blockers(article, actions):
+    from editorial import publishing
+
+    return publishing.blockers(article) if "publish" in actions else []
+
+
+def _assignable_users():
+    users = get_user_model().objects.filter(is_active=True).prefetch_related("groups").order_by("username")
+    return [u for u in users if roles.role_of(u) is not None]
+
+
+@login_required
+def workspace(request, article_id):
+    return _workspace(request, _article(article_id))
+
+
+@login_required
+@require_POST
+def take_action(request, article_id, action):
+    article = _article(article_id)
+    values = {k: request.POST.get(k, "") for k in ("comment", "assignee", "publish_at")}
+    publish_at = None
+    if values["publish_at"]:
+        publish_at = parse_datetime(values["publish_at"])
+        if publish_at is not None and publish_at.tzinfo is None:
+            publish_at = make_aware(publish_at)
+        if publish_at is None:
+            messages.error(request, "The publishing time is not a date and time.")
+            return _workspace(request, article, status=400, action_values=values)
+    try:
+        _, job = workflow.apply(article.pk, request.user, action, comment=values["comment"],
+                                assignee=values["assignee"] or None, publish_at=publish_at)
+    except Refused as refusal:
+        _refused(request, refusal)
+        # Re-render with what was typed: a refused action never loses a comment.
+        return _workspace(request, _article(article_id), status=refusal.status, action_values=values)
+    label = workflow.ACTIONS[action].label
+    messages.success(request, f"{label}: done." if not job else "Machine draft ordered; it is running now.")
+    return redirect("desk:article", article.pk)
+
+
+@login_required
+@require_POST
+def save_details(request, article_id):
+    article = _article(article_id)
+    form = forms.DetailsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_details(article.pk, request.user, version=form.cleaned_data["version"],
+                                    standfirst=form.cleaned_data["standfirst"],
+                                    keywords=forms.split_keywords(form.cleaned_data["keywords"]))
+        except Refused as refusal:
+            if refusal.code == "stale_version":
+                form.add_error(None, "Someone changed the standfirst or keywords since you opened the page. Theirs: "
+                               f"“{refusal.details['standfirst']}” / {', '.join(refusal.details['keywords'])}. "
+                               "Your text is kept below; save again to replace theirs.")
+                form.data = {**form.data.dict(), "version": refusal.details["version"]}
+            else:
+                form.add_error(None, refusal.message)
+        else:
+            messages.success(request, "Standfirst and keywords saved.")
+            return redirect("desk:article", article.pk)
+    return _workspace(request, _article(article_id), status=409 if form.errors else 400, details_form=form)
+
+
+@login_required
+@require_POST
+def add_comment(request, article_id):
+    article = _article(article_id)
+    form = forms.CommentForm(request.POST)
+    if not form.is_valid():
+        return _workspace(request, article, status=400, comment_form=form)
+    Comment.objects.create(article=article, user=request.user, text=form.cleaned_data["text"].strip())
+    if request.htmx:
+        comments = Comment.objects.filter(article=article).select_related("user").order_by("created_at", "id")
+        return render(request, "desk/_comments.html", {"comments": comments, "article": article,
+                                                        "comment_form": forms.CommentForm()})
+    return redirect(reverse("desk:article", args=[article.pk]) + "#comments")
+
+
+@login_required
+def job_progress(request, job_id):
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    response = render(request, "desk/_job.html", {"job": job})
+    if job.state not in Job.ACTIVE and request.htmx:
+        # The job is over: reload the page so the drafts and the new state show.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def retry_job(request, job_id):
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    if not request.user.has_perm("editorial.draft_article"):
+        messages.error(request, "Only editors and admins may retry jobs.")
+    else:
+        try:
+            jobs.retry(job.pk, request.user)
+            messages.success(request, "The machine draft is queued again.")
+        except Refused as refusal:
+            _refused(request, refusal)
+    return redirect("desk:article", job.article_id)
+
+
+# History ----------------------------------------------------------------------------------------
+
+
+@login_required
+def revisions(request, article_id):
+    article = _article(article_id)
+    return _render(request, "desk/history.html", {
+        "article": article, "revisions": list(history.revisions(article)[:200]),
+        "may_revert": workflow.may_revert(article, request.user) is None,
+    })
+
+
+def _revision_param(request, name):
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+@login_required
+def compare(request, article_id):
+    article = _article(article_id)
+    revs = list(history.revisions(article)[:200])
+    if not revs:
+        raise Http404
+    to_rev = _revision_param(request, "to")
+    from_rev = _revision_param(request, "from") or revs[-1].revision_id
+    try:
+        diff = history.diff(article, from_rev, to_rev)
+    except Refused:
+        raise Http404 from None
+    rows, folded = [], 0
+    for segment in diff["segments"]:
+        if segment["changed"]:
+            if folded:
+                rows.append({"folded": folded})
+                folded = 0
+            rows.append(segment)
+        else:
+            folded += 1
+    if folded:
+        rows.append({"folded": folded})
+    return _render(request, "desk/compare.html", {
+        "article": article, "revisions": revs, "from_rev": from_rev, "to_rev": to_rev, "rows": rows,
+        "changed": sum(1 for s in diff["segments"] if s["changed"]),
+        "may_revert": workflow.may_revert(article, request.user) is None,
+    })
+
+
+@login_required
+@require_POST
+def revert(request, article_id, revision_id):
+    try:
+        services.revert(article_id, revision_id, request.user)
+    except Refused as refusal:
+        _refused(request, refusal)
+        return redirect("desk:history", article_id)
+    messages.success(request, f"Reverted to revision {revision_id}.")
+    return redirect("desk:article", article_id)
+
+
+# Team -------------------------------------------------------------------------------------------
+
+
+def _team_page(request, *, new_user_form=None, publication_form=None, status=200):
+    return _render(request, "desk/team.html", {
+        "users": selectors.users(),
+        "roles": roles.ROLES,
+        "new_user_form": new_user_form or forms.NewUserForm(),
+        "publication_form": publication_form or forms.PublicationForm(instance=Publication.current()),
+    }, status=status, nav="team")
+
+
+@login_required
+def team(request):
+    if not request.user.has_perm("editorial.manage_team"):
+        raise Http404
+    if request.method != "POST":
+        return _team_page(request)
+    form = forms.NewUserForm(request.POST)
+    if not form.is_valid():
+        return _team_page(request, new_user_form=form, status=400)
+    data = form.cleaned_data
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(data["username"], data["email"], data["password"])
+        roles.set_role(user, data["role"])
+    messages.success(request, f"{user.username} can now sign in as {data['role']}.")
+    return redirect("desk:team")
+
+
+@login_required
+@require_POST
+def team_member(request, user_id):
+    if not request.user.has_perm("editorial.manage_team"):
+        raise Http404
+    member = get_user_model().objects.filter(pk=user_id).first()
+    if member is None:
+        raise Http404
+    if member.pk == request.user.pk:
+        messages.error(request, "You cannot change your own role or deactivate yourself.")
+        return redirect("desk:team")
+    if "role" in request.POST:
+        form = forms.UserRoleForm(request.POST)
+        if form.is_valid():
+            roles.set_role(member, form.cleaned_data["role"])
+            messages.success(request, f"{member.username} is now {form.cleaned_data['role']}.")
+        else:
+            messages.error(request, "Choose one of the roles.")
+    if "is_active" in request.POST:
+        member.is_active = request.POST["is_active"] == "1"
+        member.save(update_fields=["is_active"])
+        messages.success(request, f"{member.username} is {'active' if member.is_active else 'deactivated'}.")
+    return redirect("desk:team")
+
+
+@login_required
+@require_POST
+def publication(request):
+    if not request.user.has_perm("editorial.manage_team"):
+        raise Http404
+    form = forms.PublicationForm(request.POST, instance=Publication.current())
+    if not form.is_valid():
+        return _team_page(request, publication_form=form, status=400)
+    form.save()
+    messages.success(request, "Publication saved. Articles published from now on carry the new disclaimer.")
+    return redirect("desk:team")
+

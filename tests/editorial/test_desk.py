@@ -1,0 +1,231 @@
+"""The desk pages, server side: what each role sees, forms, actions, and constant query counts."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from editorial.models import Article, Comment, Publication, State
+from tests.conftest import PASSWORD, create_article, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_pages_need_a_signed_in_user(client):
+    for url in ("/desk/", "/desk/new/", "/desk/team/", "/desk/articles/1/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
+
+
+def test_login_page_and_sign_in(client, translator):
+    page = client.get("/login/")
+    assert page.status_code == 200 and 'for="id_username"' in page.content.decode()
+    response = client.post("/login/", {"username": "sami", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/desk/"
+
+
+def test_login_is_throttled_after_repeated_failures(db):
+    import uuid
+
+    user = make_user("translator", f"locked-{uuid.uuid4().hex[:8]}")
+    client = Client(REMOTE_ADDR=f"10.9.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}")
+    for _ in range(5):
+        assert client.post("/login/", {"username": user.username, "password": "wrong"}).status_code == 200
+    blocked = client.post("/login/", {"username": user.username, "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "Too many failed sign-ins" in blocked.content.decode()
+    # Another address is not blocked: one noisy machine cannot lock a colleague out everywhere.
+    assert Client().post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
+
+
+def test_translator_desk_shows_my_work_and_available(make_article, translator):
+    mine = make_article(State.TRANSLATION)
+    available = make_article(State.MACHINE_DRAFT)
+    html = signed_in(translator).get("/desk/").content.decode()
+    assert "My work" in html and "Available to claim" in html
+    assert f"/desk/articles/{mine.pk}/" in html and f"/desk/articles/{available.pk}/" in html
+    assert "Incoming sources" not in html and "Team" not in html
+
+
+def test_editor_desk_shows_every_stage(make_article, editor):
+    make_article(State.SOURCE)
+    make_article(State.EDITING)
+    html = signed_in(editor).get("/desk/").content.decode()
+    for title in ("Incoming sources", "Drafting", "In translation", "Waiting for review", "Scheduled",
+                  "Recently published"):
+        assert title in html
+
+
+def _count_queries(client, url, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_desk_uses_the_same_queries_whatever_the_number_of_articles(editor, translator, django_assert_num_queries):
+    client = signed_in(editor)
+    for _ in range(2):
+        create_article(editor, paragraphs=1)
+    client.get("/desk/")
+    small = _count_queries(client, "/desk/", django_assert_num_queries)
+    for _ in range(40):
+        create_article(editor, paragraphs=1)
+    with django_assert_num_queries(small):
+        client.get("/desk/")
+
+
+def test_workspace_uses_the_same_queries_at_10_and_300_segments(make_article, translator, django_assert_num_queries):
+    client = signed_in(translator)
+    short = make_article(State.TRANSLATION, paragraphs=9)
+    long = make_article(State.TRANSLATION, paragraphs=299)
+    client.get(f"/desk/articles/{short.pk}/")
+    count = _count_queries(client, f"/desk/articles/{short.pk}/", django_assert_num_queries)
+    with django_assert_num_queries(count):
+        client.get(f"/desk/articles/{long.pk}/")
+
+
+def test_workspace_renders_arabic_rtl_and_english_ltr(make_article, translator):
+    article = make_article(State.TRANSLATION)
+    html = signed_in(translator).get(f"/desk/articles/{article.pk}/").content.decode()
+    assert re.search(r'class="source" lang="ar" dir="rtl"', html)
+    assert re.search(r'<textarea id="text-\d+" lang="en" dir="ltr"', html)
+    assert 'data-action="submit"' in html  # the one action sami may take
+    assert 'data-action="archive"' not in html
+
+
+def test_workspace_buttons_are_the_allowed_actions(make_article, editor):
+    article = make_article(State.EDITING)
+    html = signed_in(editor).get(f"/desk/articles/{article.pk}/").content.decode()
+    assert set(re.findall(r'data-action="(\w+)"', html)) == {"request_changes", "publish", "archive"}
+
+
+def test_refused_action_keeps_the_typed_comment(make_article, translator):
+    article = make_article(State.TRANSLATION)
+    response = signed_in(translator).post(f"/desk/articles/{article.pk}/actions/submit/", {"comment": "kept"})
+    assert response.status_code == 409
+    assert "Every segment needs a translation" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).state == State.TRANSLATION
+
+
+def test_request_changes_without_a_comment_is_refused_in_plain_words(make_article, editor):
+    article = make_article(State.EDITING)
+    response = signed_in(editor).post(f"/desk/articles/{article.pk}/actions/request_changes/", {"comment": ""})
+    assert response.status_code == 400
+    assert "needs a comment" in response.content.decode()
+
+
+def test_editor_publishes_from_the_desk(make_article, editor):
+    article = make_article(State.EDITING)
+    response = signed_in(editor).post(f"/desk/articles/{article.pk}/actions/publish/", {"publish_at": ""})
+    assert response.status_code == 302
+    assert Article.objects.get(pk=article.pk).state == State.PUBLISHED
+
+
+def test_editor_schedules_from_the_desk(make_article, editor):
+    article = make_article(State.EDITING)
+    response = signed_in(editor).post(f"/desk/articles/{article.pk}/actions/publish/",
+                                      {"publish_at": "2099-01-01T09:30"})
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.state == State.SCHEDULED and article.publish_at.year == 2099
+
+
+def test_comments_post_with_htmx(make_article, translator):
+    article = make_article(State.TRANSLATION)
+    response = signed_in(translator).post(f"/desk/articles/{article.pk}/comments/", {"text": "Is 48 hours right?"},
+                                          HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "Is 48 hours right?" in response.content.decode()
+    assert Comment.objects.get().user == translator
+
+
+def test_import_by_paste(editor):
+    response = signed_in(editor).post("/desk/new/", {
+        "title": "عنوان", "body": "فقرة أولى\n\nفقرة ثانية", "outlet": "Enab Baladi", "language": "ar",
+        "keywords": "Daraa, Jasim", "url": "",
+    })
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert article.document.segments.count() == 3
+    assert sorted(k.name for k in article.keywords.all()) == ["Daraa", "Jasim"]
+
+
+def test_import_form_errors_are_next_to_the_field(editor):
+    response = signed_in(editor).post("/desk/new/", {"title": "", "body": "", "outlet": "", "language": "ar"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This field is required." in html  # outlet
+    assert "Paste the title and the body, or give the original" in html
+
+
+def test_translators_cannot_import(translator):
+    assert signed_in(translator).get("/desk/new/").status_code == 404
+
+
+def test_compare_marks_insertions_and_deletions(make_article, editor):
+    from editorial import services
+
+    article = make_article(State.EDITING)
+    segment = article.document.segments.get(position=1)
+    first = article.revisions.first().revision_id
+    services.save_segment(article.pk, segment.pk, editor, text="The slow fox", version=segment.version)
+    html = signed_in(editor).get(f"/desk/articles/{article.pk}/compare/?from={first}").content.decode()
+    assert "<ins>The slow fox</ins>" in html or "<ins>" in html
+    assert "<del>" in html
+    assert "unchanged" in html
+    assert f'action="/desk/articles/{article.pk}/history/{first}/revert/"' in html
+
+
+def test_admin_creates_a_user_on_the_team_page(admin_user):
+    client = signed_in(admin_user)
+    response = client.post("/desk/team/", {"username": "nadia", "email": "n@example.org", "role": "translator",
+                                           "password": "Long-enough-pass-1"})
+    assert response.status_code == 302
+    assert Client().login(username="nadia", password="Long-enough-pass-1")
+
+
+def test_team_form_errors_in_plain_words(admin_user, translator):
+    response = signed_in(admin_user).post("/desk/team/", {"username": "sami", "role": "translator",
+                                                          "password": "123"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "That username is taken." in html
+
+
+def test_admin_edits_the_disclaimer(admin_user):
+    client = signed_in(admin_user)
+    response = client.post("/desk/team/publication/", {"name": "Levant24", "disclaimer_template": "No {publication}"})
+    assert response.status_code == 302
+    assert Publication.current().render_disclaimer() == "No Levant24"
+    response = client.post("/desk/team/publication/", {"name": "Levant24", "disclaimer_template": "No name"})
+    assert response.status_code == 400 and "Keep {publication} in the text" in response.content.decode()
+
+
+def test_team_page_is_for_admins_only(editor):
+    assert signed_in(editor).get("/desk/team/").status_code == 404
+
+
+def test_admin_deactivates_a_user(admin_user, translator):
+    client = signed_in(admin_user)
+    client.post(f"/desk/team/{translator.pk}/", {"is_active": "0"})
+    translator.refresh_from_db()
+    assert not translator.is_active
+    assert not Client().login(username="sami", password=PASSWORD)
+
+
+def test_unknown_article_is_404(editor):
+    assert signed_in(editor).get("/desk/articles/999999/").status_code == 404
+
+
+def test_users_of_no_role_see_an_empty_desk():
+    nobody = make_user(None, "nobody")
+    assert signed_in(nobody).get("/desk/").status_code == 200
