@@ -1,21 +1,8 @@
-from django.urls import path, register_converter
+from django.urls import path
+
+import newsroom.converters  # noqa: F401 - registers <id:>
 
 from . import feeds, views
-
-
-class IdConverter:
-    """A database id: digits that fit a 64-bit integer; anything longer is simply not found."""
-
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value):
-        return int(value)
-
-    def to_url(self, value):
-        return str(value)
-
-
-register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

@@ -1,5 +1,7 @@
 from django.urls import path
 
+import newsroom.converters  # noqa: F401 - registers <id:>
+
 from . import views
 
 app_name = "desk"
@@ -7,16 +9,16 @@ app_name = "desk"
 urlpatterns = [
     path("", views.home, name="home"),
     path("new/", views.new_article, name="new"),
-    path("articles/<int:article_id>/", views.workspace, name="article"),
-    path("articles/<int:article_id>/actions/<str:action>/", views.take_action, name="action"),
-    path("articles/<int:article_id>/details/", views.save_details, name="details"),
-    path("articles/<int:article_id>/comments/", views.add_comment, name="comment"),
-    path("articles/<int:article_id>/history/", views.revisions, name="history"),
-    path("articles/<int:article_id>/compare/", views.compare, name="compare"),
-    path("articles/<int:article_id>/history/<int:revision_id>/revert/", views.revert, name="revert"),
-    path("jobs/<int:job_id>/", views.job_progress, name="job"),
-    path("jobs/<int:job_id>/retry/", views.retry_job, name="retry-job"),
+    path("articles/<id:article_id>/", views.workspace, name="article"),
+    path("articles/<id:article_id>/actions/<str:action>/", views.take_action, name="action"),
+    path("articles/<id:article_id>/details/", views.save_details, name="details"),
+    path("articles/<id:article_id>/comments/", views.add_comment, name="comment"),
+    path("articles/<id:article_id>/history/", views.revisions, name="history"),
+    path("articles/<id:article_id>/compare/", views.compare, name="compare"),
+    path("articles/<id:article_id>/history/<id:revision_id>/revert/", views.revert, name="revert"),
+    path("jobs/<id:job_id>/", views.job_progress, name="job"),
+    path("jobs/<id:job_id>/retry/", views.retry_job, name="retry-job"),
     path("team/", views.team, name="team"),
-    path("team/<int:user_id>/", views.team_member, name="team-member"),
+    path("team/<id:user_id>/", views.team_member, name="team-member"),
     path("team/publication/", views.publication, name="publication"),
 ]
