@@ -130,6 +130,27 @@ def extract_article(download: Download) -> str:
     return lxml.html.tostring(tree, encoding="unicode")
 
 
+@dataclass(frozen=True)
+class Page:
+    title: str
+    body: str
+
+
+def fetch_page(url: str) -> Page:
+    """The headline and article text of a web page, for importing by address; Refused (400) if none."""
+    try:
+        download = fetch(url, "The page")
+    except FetchFailed as exc:
+        raise Refused(400, "fetch_failed", str(exc), {"url": [str(exc)]}) from None
+    body = extract_article(download)
+    metadata = trafilatura.extract_metadata(_page_html(download))
+    title = (metadata.title if metadata else "") or ""
+    if not body or not title:
+        message = f"No article could be found on the page at {url}: paste its title and text instead."
+        raise Refused(400, "no_article", message, {"url": [message]})
+    return Page(title, body)
+
+
 def _entry_content(entry) -> str:
     """The longest full content the entry carries (RSS content:encoded, Atom content), or ""."""
     return max((c.get("value", "") for c in entry.get("content", [])), key=len, default="")

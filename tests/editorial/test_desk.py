@@ -229,3 +229,58 @@ def test_unknown_article_is_404(editor):
 def test_users_of_no_role_see_an_empty_desk():
     nobody = make_user(None, "nobody")
     assert signed_in(nobody).get("/desk/").status_code == 200
+
+
+def test_import_by_address_fetches_the_page(editor):
+    from tests.fakes.feed_server import JASIM, FeedServer, article_page
+
+    server = FeedServer()
+    try:
+        url = server.serve("/jasim.html", article_page(JASIM), content_type="text/html; charset=utf-8")
+        response = signed_in(editor).post("/desk/new/", {"url": url, "outlet": "Enab Baladi", "language": "ar"})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        article = Article.objects.get()
+        assert article.source_url == url
+        assert article.document.source_title == JASIM["title"]
+        kinds = list(article.document.segments.order_by("position").values_list("kind", flat=True))
+        assert kinds == ["title", "paragraph", "paragraph", "heading", "paragraph", "paragraph"]
+    finally:
+        server.stop()
+
+
+def test_import_by_address_that_fails_says_why(editor):
+    response = signed_in(editor).post("/desk/new/", {"url": "http://127.0.0.1:9/nothing", "outlet": "X",
+                                                      "language": "ar"})
+    assert response.status_code == 400
+    assert "could not be reached" in response.content.decode()
+
+
+def test_history_and_compare_use_the_same_queries_at_10_and_300_segments(
+    make_article, editor, django_assert_num_queries
+):
+    client = signed_in(editor)
+    counts = {}
+    for paragraphs in (9, 299):
+        article = make_article(State.EDITING, paragraphs=paragraphs)
+        first = article.revisions.order_by("revision_id").first().revision_id
+        for name, url in (("history", f"/desk/articles/{article.pk}/history/"),
+                          ("compare", f"/desk/articles/{article.pk}/compare/?from={first}"),
+                          ("track", f"/desk/articles/{article.pk}/?track=1")):
+            client.get(url)
+            if paragraphs == 9:
+                counts[name] = _count_queries(client, url, django_assert_num_queries)
+            else:
+                with django_assert_num_queries(counts[name]):
+                    assert client.get(url).status_code == 200
+
+
+def test_team_page_uses_the_same_queries_whatever_the_team_size(admin_user, django_assert_num_queries):
+    client = signed_in(admin_user)
+    for i in range(3):
+        make_user("translator", f"t{i}")
+    client.get("/desk/team/")
+    count = _count_queries(client, "/desk/team/", django_assert_num_queries)
+    for i in range(3, 40):
+        make_user("editor" if i % 2 else "translator", f"t{i}")
+    with django_assert_num_queries(count):
+        client.get("/desk/team/")
