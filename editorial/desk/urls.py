@@ -21,4 +21,5 @@ urlpatterns = [
     path("team/", views.team, name="team"),
     path("team/<id:user_id>/", views.team_member, name="team-member"),
     path("team/publication/", views.publication, name="publication"),
+    path("team/engine/", views.test_engine, name="test-engine"),
 ]

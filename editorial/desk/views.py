@@ -17,6 +17,9 @@ from editorial import history, jobs, roles, selectors, services, workflow
 from editorial.errors import Refused
 from editorial.models import Article, Comment, Job, Publication
 
+from translations.machinery.base import MachineTranslationError, get_engine
+from translations.machinery.check import check_engine
+
 from . import forms, track
 
 LOGIN_FAILURE_LIMIT = 5
@@ -331,7 +334,29 @@ def _team_page(request, *, new_user_form=None, publication_form=None, status=200
         "roles": roles.ROLES,
         "new_user_form": new_user_form or forms.NewUserForm(),
         "publication_form": publication_form or forms.PublicationForm(instance=Publication.current()),
+        "engine": _engine_description(),
     }, status=status, nav="team")
+
+
+def _engine_description() -> dict:
+    try:
+        return get_engine().describe()
+    except MachineTranslationError as exc:
+        return {"engine": "misconfigured", "error": str(exc)}
+
+
+@login_required
+@require_POST
+def test_engine(request):
+    if not request.user.has_perm("editorial.manage_team"):
+        raise Http404
+    result = check_engine()
+    if result["ok"]:
+        sample = result["translation"] or result.get("note", "")
+        messages.success(request, f"The {result['engine']} engine works ({result['seconds']} s): {sample}")
+    else:
+        messages.error(request, f"The engine does not work: {result['error']}")
+    return redirect("desk:team")
 
 
 @login_required

@@ -284,3 +284,23 @@ def test_team_page_uses_the_same_queries_whatever_the_team_size(admin_user, djan
         make_user("editor" if i % 2 else "translator", f"t{i}")
     with django_assert_num_queries(count):
         client.get("/desk/team/")
+
+
+def test_admin_sees_and_tests_the_engine_on_the_team_page(admin_user, settings):
+    from tests.fakes.mt_servers import LibreTranslateServer
+
+    server = LibreTranslateServer()
+    try:
+        settings.MT_ENGINE = "libretranslate"
+        settings.MT_ENGINE_SETTINGS = {**settings.MT_ENGINE_SETTINGS, "libretranslate": server.config()}
+        client = signed_in(admin_user)
+        html = client.get("/desk/team/").content.decode()
+        assert "libretranslate" in html and server.url in html and server.valid_key not in html
+        page = client.post("/desk/team/engine/", follow=True).content.decode()
+        assert "The libretranslate engine works" in page and "[en] " in page
+        settings.MT_ENGINE_SETTINGS = {**settings.MT_ENGINE_SETTINGS,
+                                       "libretranslate": server.config(api_key="wrong")}
+        page = client.post("/desk/team/engine/", follow=True).content.decode()
+        assert "The engine does not work: LibreTranslate rejected the API key" in page
+    finally:
+        server.stop()
