@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from editorial import history, jobs, roles, selectors, services, workflow
 from editorial.errors import Refused
 from editorial.models import Article, Comment, Job, Publication
-
 from translations.machinery.base import MachineTranslationError, get_engine
 from translations.machinery.check import check_engine
 
