@@ -56,6 +56,10 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     publish_at = models.DateTimeField(null=True, blank=True, help_text="When a scheduled article goes out.")
     disclaimer = models.TextField(blank=True, help_text="The exact disclaimer printed when last published.")
+    # What the public sees; null when the article is not on the public site (never, or no longer, published).
+    live_version = models.OneToOneField(
+        "PublishedVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="live_article"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -68,6 +72,7 @@ class Article(models.Model):
             ("request_changes_article", "Send a translation back with changes requested"),
             ("publish_article", "Publish or schedule an article"),
             ("unpublish_article", "Unpublish an article"),
+            ("correct_article", "Correct a published article"),
             ("archive_article", "Archive an article"),
             ("edit_any_article", "Edit any article in translation or editing"),
             ("revert_article", "Revert an article to an earlier revision"),
@@ -162,7 +167,11 @@ class Publication(models.Model):
         return publication
 
     def render_disclaimer(self) -> str:
-        return self.disclaimer_template.replace("{publication}", self.name)
+        """The disclaimer printed under articles; the default wording if the template lost its text or name."""
+        template = self.disclaimer_template.strip()
+        if "{publication}" not in template:
+            template = DEFAULT_DISCLAIMER
+        return template.replace("{publication}", self.name.strip() or settings.PUBLICATION_NAME)
 
 
 class Notification(models.Model):
@@ -239,3 +248,63 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"comment {self.pk} on {self.article_id}"
+
+
+class PublishedVersion(models.Model):
+    """Exactly what went out when the article was published or corrected: text, credit and disclaimer.
+
+    The public site shows an article's live version and nothing else, so edits made
+    afterwards (a correction being prepared) never leak before they are published.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="published_versions")
+    number = models.PositiveIntegerField(help_text="1 for the first publication, then one more per correction.")
+    slug = models.SlugField(max_length=120, db_index=True)
+    headline = models.TextField()
+    standfirst = models.TextField(blank=True)
+    body = models.JSONField(help_text='[{"kind": "heading" or "paragraph", "text": ...}], in order.')
+    keywords = models.ManyToManyField(Keyword, blank=True, related_name="published_versions")
+    keyword_names = models.JSONField(default=list)
+    source_outlet = models.CharField(max_length=200)
+    source_author = models.CharField(max_length=200, blank=True)
+    source_url = models.URLField(max_length=1000, blank=True)
+    source_published_at = models.DateTimeField(null=True, blank=True)
+    source_language = models.CharField(max_length=12)
+    publication_name = models.CharField(max_length=200)
+    disclaimer = models.TextField(help_text="The exact disclaimer printed under this version.")
+    published_at = models.DateTimeField(help_text="When the article was first published.")
+    corrections = models.JSONField(default=list, help_text='[{"at": ISO time, "note": ...}], oldest first.')
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["article", "number"], name="published_version_number")]
+
+    def __str__(self):
+        return f"{self.slug} v{self.number}"
+
+    def credit(self) -> str:
+        """The source credit, in words."""
+        by = f", by {self.source_author}" if self.source_author else ""
+        link = f": {self.source_url}" if self.source_url else ""
+        return f"Translated from {self.source_outlet}{by}{link}"
+
+    @property
+    def correction_list(self) -> list[dict]:
+        """The corrections, oldest first, with their times as datetimes."""
+        from django.utils.dateparse import parse_datetime
+
+        return [{"at": parse_datetime(c["at"]), "note": c["note"]} for c in self.corrections]
+
+    @property
+    def updated_at(self):
+        return self.correction_list[-1]["at"] if self.corrections else None
+
+    @property
+    def source_language_name(self) -> str:
+        return {"ar": "Arabic", "tr": "Turkish", "ku": "Kurdish", "fa": "Persian", "fr": "French"}.get(
+            self.source_language, self.source_language
+        )

@@ -1,11 +1,20 @@
-"""What publishing does to an article: the checklist, the slug, the disclaimer printed, the memory."""
+"""What publishing does to an article: the checklist, the slug, the version that goes out, the memory.
+
+The public site shows an article's live `PublishedVersion`: the headline, text,
+credit and the disclaimer exactly as printed when it went out. The disclaimer is
+not part of the editable text; it is rendered from the publication's template at
+publish time and stored with the version, so no edit, revert or later change of
+the template rewrites what was published.
+"""
 
 from django.utils.text import slugify
 
 from translations import memory
 from translations.models import Segment
 
-from .models import Article, Publication
+from .errors import Refused
+from .models import Article, Publication, PublishedVersion
+from .public import cache
 
 
 def empty_positions(article: Article) -> list[int]:
@@ -25,8 +34,21 @@ def _segments_have_text(article: Article) -> list[dict]:
     }]
 
 
+def _headline_set(article: Article) -> list[dict]:
+    if headline(article):
+        return []
+    return [{"code": "headline_missing", "message": "the headline (the title segment) has no translation"}]
+
+
+def _has_keyword(article: Article) -> list[dict]:
+    if article.keywords.exists():
+        return []
+    return [{"code": "keywords_missing", "message": "set at least one keyword"}]
+
+
 # Each check takes the article and returns the reasons it blocks publishing (empty when it passes).
-PUBLISH_CHECKS = [_segments_have_text]
+# Quality checks with blocking issues plug in here.
+PUBLISH_CHECKS = [_headline_set, _segments_have_text, _has_keyword]
 
 
 def blockers(article: Article) -> list[dict]:
@@ -47,13 +69,58 @@ def unique_slug(article: Article) -> str:
     return slug
 
 
-def publish(article: Article, now) -> None:
-    """Set what a published article carries; the caller changes the state and saves."""
+def publish(article: Article, now, *, user=None, note: str = "") -> PublishedVersion:
+    """Put the article's current text out as its live version; the caller changes the state and saves.
+
+    Publishing an article that is live already is a correction and needs a note, shown on the page.
+    """
+    note = (note or "").strip()
+    if article.live_version_id and not note:
+        raise Refused(400, "comment_required", "Say what was corrected: the note is shown on the article.",
+                      {"comment": ["A correction needs a note."]})
+    publication = Publication.current()
     if not article.slug:
         article.slug = unique_slug(article)
     if article.published_at is None:
         article.published_at = now
     article.publish_at = None
-    article.disclaimer = Publication.current().render_disclaimer()
+    article.disclaimer = publication.render_disclaimer()
+
+    previous = article.published_versions.order_by("-number").first()
+    corrections = list(previous.corrections) if previous else []
+    if previous and note:
+        corrections.append({"at": now.isoformat(), "note": note})
+    segments = list(Segment.objects.filter(document_id=article.document_id).order_by("position"))
+    keywords = list(article.keywords.all())
     document = article.document
-    memory.remember(list(document.segments.all()), document.source_language, document.target_language)
+    version = PublishedVersion.objects.create(
+        article=article,
+        number=previous.number + 1 if previous else 1,
+        slug=article.slug,
+        headline=next((s.text.strip() for s in segments if s.kind == Segment.Kind.TITLE), ""),
+        standfirst=article.standfirst,
+        body=[{"kind": s.kind, "text": s.text.strip()} for s in segments if s.kind != Segment.Kind.TITLE],
+        keyword_names=[k.name for k in keywords],
+        source_outlet=article.source_outlet,
+        source_author=article.source_author,
+        source_url=article.source_url,
+        source_published_at=article.source_published_at,
+        source_language=document.source_language,
+        publication_name=publication.name,
+        disclaimer=article.disclaimer,
+        published_at=article.published_at,
+        corrections=corrections,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    version.keywords.set(keywords)
+    article.live_version = version
+    memory.remember(segments, document.source_language, document.target_language)
+    cache.invalidate()
+    return version
+
+
+def take_down(article: Article) -> None:
+    """Remove the article from every public surface (the caller saves)."""
+    if article.live_version_id:
+        article.live_version = None
+        cache.invalidate()

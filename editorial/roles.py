@@ -13,6 +13,7 @@ _EDITOR_PERMS = _TRANSLATOR_PERMS + [
     "request_changes_article",
     "publish_article",
     "unpublish_article",
+    "correct_article",
     "archive_article",
     "edit_any_article",
     "revert_article",

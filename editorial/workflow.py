@@ -6,6 +6,7 @@ transition is one atomic function: lock the row, check, change the state,
 record who/when/from/to/comment, and leave a revision.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +31,15 @@ class Action:
     assignee_required: bool = False
     # Callers who may not edit any article (translators) must be the assignee.
     assignee_only: bool = False
+    # Also possible outside `sources` when this says so (unpublishing a live article under correction).
+    also_when: Callable[[Article], bool] | None = None
+
+    def possible_in(self, article: Article) -> bool:
+        return article.state in self.sources or bool(self.also_when and self.also_when(article))
+
+
+def _live_under_correction(article: Article) -> bool:
+    return article.live_version_id is not None and article.state in (State.TRANSLATION, State.EDITING)
 
 
 ACTIONS: dict[str, Action] = {
@@ -52,8 +62,10 @@ ACTIONS: dict[str, Action] = {
         Action("publish", "Publish", frozenset({State.EDITING}), State.PUBLISHED, "publish_article"),
         Action(
             "unpublish", "Unpublish", frozenset({State.PUBLISHED, State.SCHEDULED}), State.EDITING,
-            "unpublish_article", comment_required=True,
+            "unpublish_article", comment_required=True, also_when=_live_under_correction,
         ),
+        # A correction: back to editing while the published version stays on the site until republished.
+        Action("correct", "Correct", frozenset({State.PUBLISHED}), State.EDITING, "correct_article"),
         Action(
             "archive", "Archive", frozenset(set(State) - {State.PUBLISHED, State.ARCHIVED}), State.ARCHIVED,
             "archive_article",
@@ -84,7 +96,7 @@ def _refusal(article: Article, user, action: Action) -> Refused | None:
     """Why this user may not take this action now (role, then state, then ownership), or None."""
     if not user.has_perm(f"editorial.{action.permission}"):
         return Refused(403, "forbidden", f"Your role may not {action.label.lower()} articles.")
-    if article.state not in action.sources:
+    if not action.possible_in(article):
         return Refused(
             409, "invalid_state", f"'{action.name}' is not possible while the article is in state '{article.state}'."
         )
@@ -238,14 +250,18 @@ def apply(
                     "; ".join(r["message"] for r in reasons) + ".", {"reasons": reasons},
                 )
             now = timezone.now()
+            if publish_at is not None and publish_at > now and article.live_version_id:
+                raise Refused(400, "invalid", "A correction goes out at once: leave the publishing time empty.",
+                              {"publish_at": ["Corrections cannot be scheduled."]})
             if publish_at is not None and publish_at > now:
                 article.publish_at = publish_at
                 article.state = State.SCHEDULED
             else:
-                publishing.publish(article, now)
+                publishing.publish(article, now, user=user, note=comment)
                 article.state = State.PUBLISHED
         elif name in ("unpublish", "archive"):
             article.publish_at = None
+            publishing.take_down(article)
 
         if name != "publish":
             article.state = action.target

@@ -218,7 +218,7 @@ class ArticleSummaryOut(serializers.Serializer):
         return [k.name for k in article.keywords.all()]
 
     def get_public_url(self, article) -> str | None:
-        return f"/articles/{article.slug}/" if article.state == "published" and article.slug else None
+        return f"/articles/{article.slug}/" if article.live_version_id and article.slug else None
 
     def get_actions(self, article) -> list[str]:
         return workflow.allowed_actions(article, self.context["request"].user)

@@ -2,7 +2,7 @@ from django.urls import path
 
 import newsroom.converters  # noqa: F401 - registers <id:>
 
-from . import feeds, views
+from . import feeds, published, views
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -19,6 +19,8 @@ urlpatterns = [
     path("jobs/<id:job_id>/", views.JobView.as_view(), name="api-job"),
     path("jobs/<id:job_id>/retry/", views.JobRetryView.as_view(), name="api-job-retry"),
     path("mt/", views.MachineTranslationView.as_view(), name="api-mt"),
+    path("published/", published.PublishedListView.as_view(), name="api-published"),
+    path("published/<slug:slug>/", published.PublishedDetailView.as_view(), name="api-published-article"),
     path("users/", views.UserListView.as_view(), name="api-users"),
     path("users/<id:user_id>/", views.UserDetailView.as_view(), name="api-user"),
     path("feeds/", feeds.FeedListView.as_view(), name="api-feeds"),

@@ -63,6 +63,9 @@ CONTRACT = {
     # "any state but published -> archived": an archived article is already there (archived is the end of the
     # line in PRODUCT.md's pipeline), so archiving it again is not a transition.
     "archive": Rule(ALL_STATES - {State.PUBLISHED, State.ARCHIVED}, State.ARCHIVED, EDITORS),
+    # An extension of API.md's table (documented there): a correction takes a published article back to
+    # editing while its published version stays on the site until it is published again.
+    "correct": Rule(frozenset({State.PUBLISHED}), State.EDITING, EDITORS),
 }
 ACTION_NAMES = list(CONTRACT)
 UNKNOWN_ACTION = "teleport"
@@ -106,7 +109,7 @@ def test_the_contract_table_itself():
     assert expected_allowed(ADMIN, State.SOURCE) == {"draft", "archive"}
     assert expected_allowed(EDITOR, State.EDITING) == {"request_changes", "publish", "archive"}
     assert expected_allowed(EDITOR, State.SCHEDULED) == {"unpublish", "archive"}
-    assert expected_allowed(EDITOR, State.PUBLISHED) == {"unpublish"}
+    assert expected_allowed(EDITOR, State.PUBLISHED) == {"unpublish", "correct"}
     assert expected_allowed(ADMIN, State.ARCHIVED) == set()
     assert expected_status(OTHER, State.EDITING, "publish") == 403
     assert expected_status(EDITOR, State.SOURCE, "publish") == 409
@@ -298,12 +301,14 @@ def check_transition(api, user, article, action, response):
         assert after["published_at"] and after["public_url"]
     if action in ("unpublish", "archive"):
         assert after["public_url"] is None
+    if action == "correct":
+        assert after["public_url"], "a correction in progress stays on the public site"
 
 
 def test_the_matrix_covers_every_case():
     cases = sum(len(refusals(who, state)) for state in STATES for who in WHO) + len(SUCCESSES)
     assert cases == len(STATES) * len(WHO) * (len(ACTION_NAMES) + 1)
-    assert len(SUCCESSES) == 31
+    assert len(SUCCESSES) == 33
 
 
 def test_submit_with_an_empty_segment_is_refused_by_state_not_role(api, translator, make_article):

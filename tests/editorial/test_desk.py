@@ -304,3 +304,21 @@ def test_admin_sees_and_tests_the_engine_on_the_team_page(admin_user, settings):
         assert "The engine does not work: LibreTranslate rejected the API key" in page
     finally:
         server.stop()
+
+
+def test_editor_corrects_a_published_article_from_the_desk(make_article, editor):
+    from editorial import services
+
+    article = make_article(State.PUBLISHED)
+    client = signed_in(editor)
+    client.post(f"/desk/articles/{article.pk}/actions/correct/", {})
+    segment = article.document.segments.get(position=1)
+    services.save_segment(article.pk, segment.pk, editor, text="Four injured.", version=segment.version)
+    html = client.get(f"/desk/articles/{article.pk}/").content.decode()
+    assert 'for="correction-note">What was corrected' in html and "still shows the published version" in html
+    refused = client.post(f"/desk/articles/{article.pk}/actions/publish/", {"comment": ""})
+    assert refused.status_code == 400 and "Say what was corrected" in refused.content.decode()
+    done = client.post(f"/desk/articles/{article.pk}/actions/publish/", {"comment": "Fixed the count."})
+    assert done.status_code == 302
+    page = Client().get(f"/articles/{Article.objects.get(pk=article.pk).slug}/").content.decode()
+    assert "Four injured." in page and "Fixed the count." in page

@@ -1,0 +1,89 @@
+"""RSS 2.0 and Atom feeds and the sitemap: every item ends with the source credit and the disclaimer."""
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+
+from editorial.models import Publication
+
+from .cache import cached_page
+from .views import live_versions
+
+FEED_SIZE = 30
+
+
+class LatestTranslations(Feed):
+    def __call__(self, request, *args, **kwargs):
+        self.publication = Publication.current()
+        return super().__call__(request, *args, **kwargs)
+
+    def title(self):
+        return self.publication.name
+
+    def link(self):
+        return "/"
+
+    def description(self):
+        return f"English translations from the Syrian and regional press, by {self.publication.name}."
+
+    def items(self):
+        return list(live_versions()[:FEED_SIZE])
+
+    def item_title(self, item):
+        return item.headline
+
+    def item_link(self, item):
+        return f"/articles/{item.slug}/"
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.created_at
+
+    def item_author_name(self, item):
+        return item.source_author or item.source_outlet
+
+    def item_categories(self, item):
+        return item.keyword_names
+
+    def item_description(self, item):
+        parts = [f"<p><strong>{escape(item.standfirst)}</strong></p>"] if item.standfirst else []
+        for block in item.body:
+            tag = "h2" if block["kind"] == "heading" else "p"
+            parts.append(f"<{tag}>{escape(block['text'])}</{tag}>")
+        parts.extend(f"<p><em>Updated {c['at'][:10]}: {escape(c['note'])}</em></p>" for c in item.corrections)
+        parts.append(f"<p>{escape(item.credit())}</p>")
+        parts.append(f"<p>{escape(item.disclaimer)}</p>")
+        return "\n".join(parts)
+
+
+class LatestTranslationsAtom(LatestTranslations):
+    feed_type = Atom1Feed
+    subtitle = LatestTranslations.description
+
+
+rss = cached_page(LatestTranslations())
+atom = cached_page(LatestTranslationsAtom())
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "weekly"
+    limit = 5000
+
+    def items(self):
+        return live_versions().only("slug", "created_at")
+
+    def location(self, item):
+        return f"/articles/{item.slug}/"
+
+    def lastmod(self, item):
+        return item.created_at
+
+    def get_domain(self, site=None):
+        return settings.SITE_URL.split("://", 1)[-1].rstrip("/")
+
+    def get_protocol(self, protocol=None):
+        return settings.SITE_URL.split("://", 1)[0] if "://" in settings.SITE_URL else "https"

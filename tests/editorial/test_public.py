@@ -1,0 +1,303 @@
+"""The public site: every surface shows published articles with credit and disclaimer, and nothing else."""
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from editorial import services, workflow
+from editorial.errors import Refused
+from editorial.models import DEFAULT_DISCLAIMER, Article, Keyword, Publication, PublishedVersion, State
+from tests.conftest import fill_segments
+
+pytestmark = pytest.mark.django_db
+
+DISCLAIMER = DEFAULT_DISCLAIMER.replace("{publication}", "The Levant Desk")
+
+
+def _publish(make_article, editor, translator, headline="Agreement Ends Escalation in Jasim", keywords=None):
+    article = make_article(State.EDITING)
+    title = article.document.segments.get(position=0)
+    services.save_segment(article.pk, title.pk, editor, text=headline, version=title.version)
+    if keywords is not None:
+        services.update_details(article.pk, editor, version=Article.objects.get(pk=article.pk).version,
+                                keywords=keywords)
+    workflow.apply(article.pk, editor, "publish")
+    return Article.objects.get(pk=article.pk)
+
+
+def surfaces(article, keyword="Daraa"):
+    return {
+        "index": "/",
+        "keyword": f"/keywords/{keyword}/",
+        "page": f"/articles/{article.slug}/",
+        "rss": "/feed/",
+        "atom": "/feed/atom/",
+        "sitemap": "/sitemap.xml",
+        "api-list": "/api/v1/published/",
+        "api-detail": f"/api/v1/published/{article.slug}/",
+    }
+
+
+def test_a_published_article_is_on_every_surface_with_credit_and_disclaimer(make_article, editor, translator):
+    article = _publish(make_article, editor, translator)
+    client = Client()
+    slug = article.slug
+    assert slug == "agreement-ends-escalation-in-jasim"
+    for name, url in surfaces(article).items():
+        response = client.get(url)
+        assert response.status_code == 200, (name, url)
+        body = response.content.decode()
+        if name in ("index", "keyword", "sitemap", "api-list"):
+            assert slug in body, name
+        else:
+            assert "Agreement Ends Escalation in Jasim" in body, name
+            assert "has not verified the content of this story" in body, name
+            assert "Horan Free League" in body, name
+    detail = client.get(f"/api/v1/published/{slug}/").json()
+    assert detail["disclaimer"] == DISCLAIMER
+    assert detail["credit"] == "Translated from Horan Free League, by أحمد: https://example.org/a"
+    assert [b["kind"] for b in detail["body"]] == ["paragraph"] * 3
+    assert detail["keywords"] == ["Daraa"]
+
+
+def test_unpublishing_removes_it_from_every_surface_at_once(make_article, editor, translator):
+    article = _publish(make_article, editor, translator)
+    client = Client()
+    for url in surfaces(article).values():
+        client.get(url)  # warm every cache
+    workflow.apply(article.pk, editor, "unpublish", comment="Legal asked us to hold it.")
+    for name, url in surfaces(article).items():
+        response = client.get(url)
+        if name in ("page", "api-detail", "keyword"):
+            assert response.status_code == 404, name
+        else:
+            assert response.status_code == 200 and article.slug not in response.content.decode(), name
+
+
+@pytest.mark.parametrize("state", [State.SOURCE, State.MACHINE_DRAFT, State.TRANSLATION, State.EDITING,
+                                   State.SCHEDULED, State.ARCHIVED])
+def test_nothing_unpublished_leaks_even_by_guessing_the_slug(make_article, state):
+    article = make_article(state)
+    title = article.document.segments.get(position=0).text or "english-text-0"
+    guesses = {"english-text-0", f"article-{article.pk}", re.sub(r"\W+", "-", title.lower()).strip("-")}
+    client = Client()
+    for slug in guesses:
+        assert client.get(f"/articles/{slug}/").status_code == 404
+        assert client.get(f"/api/v1/published/{slug}/").status_code == 404
+    for url in ("/", "/feed/", "/feed/atom/", "/sitemap.xml", "/api/v1/published/"):
+        body = client.get(url).content.decode()
+        assert "English text" not in body and f"article-{article.pk}" not in body
+    assert client.get("/keywords/Daraa/").status_code == 404
+
+
+def test_a_scheduled_article_appears_when_its_time_comes(make_article, editor):
+    article = make_article(State.SCHEDULED)
+    client = Client()
+    assert client.get("/api/v1/published/").json()["count"] == 0
+    workflow.publish_due(now=timezone.now() + timedelta(days=2))
+    article.refresh_from_db()
+    assert client.get(f"/articles/{article.slug}/").status_code == 200
+
+
+def test_article_page_carries_everything_a_reader_needs(make_article, editor, translator):
+    article = make_article(State.EDITING, paragraphs=3)
+    heading = article.document.segments.get(position=2)
+    services.save_segment(article.pk, heading.pk, editor, text="What did the talks achieve?", version=heading.version)
+    services.update_details(article.pk, editor, version=article.version, standfirst="Roads reopened after talks.",
+                            keywords=["Daraa", "Jasim"])
+    Article.objects.filter(pk=article.pk).update(source_published_at=timezone.now() - timedelta(days=1))
+    workflow.apply(article.pk, editor, "publish")
+    article.refresh_from_db()
+    other = _publish(make_article, editor, translator, headline="Older related piece", keywords=["Jasim"])
+    html = Client().get(f"/articles/{article.slug}/").content.decode()
+    assert "<h1>English text 0</h1>" in html
+    assert '<p class="standfirst">Roads reopened after talks.</p>' in html
+    assert "Translated from <strong>Horan Free League</strong>" in html
+    assert 'href="https://example.org/a"' in html and "original, Arabic" in html
+    assert '<h2>English text 2</h2>' not in html  # it is a paragraph in the source, so a paragraph here
+    assert f'<link rel="canonical" href="http://127.0.0.1:8000/articles/{article.slug}/">' in html
+    assert '<meta property="og:title" content="English text 0">' in html
+    assert '<meta name="twitter:card" content="summary">' in html
+    assert '<article lang="en">' in html and 'lang="ar"' in html
+    assert 'href="/keywords/Daraa/"' in html and 'href="/keywords/Jasim/"' in html
+    assert f'href="/articles/{other.slug}/"' in html  # related by a shared keyword
+    # The disclaimer is its own block, after the body.
+    assert html.index('class="body"') < html.index('class="disclaimer"')
+    assert DISCLAIMER in html
+
+
+def test_related_articles_share_a_keyword_newest_first(make_article, editor, translator):
+    first = _publish(make_article, editor, translator, headline="One", keywords=["Daraa"])
+    second = _publish(make_article, editor, translator, headline="Two", keywords=["Daraa"])
+    _publish(make_article, editor, translator, headline="Unrelated", keywords=["Idlib"])
+    third = _publish(make_article, editor, translator, headline="Three", keywords=["Daraa"])
+    html = Client().get(f"/articles/{first.slug}/").content.decode()
+    related = re.findall(r'<li><a href="/articles/([\w-]+)/">', html)
+    assert related == [third.slug, second.slug]
+
+
+def test_the_disclaimer_printed_is_kept_and_a_correction_takes_the_new_one(make_article, editor, translator):
+    article = _publish(make_article, editor, translator)
+    publication = Publication.current()
+    publication.name, publication.disclaimer_template = "Levant24", "Translated by {publication}; unverified."
+    publication.save()
+    client = Client()
+    assert DISCLAIMER in client.get(f"/articles/{article.slug}/").content.decode()
+
+    workflow.apply(article.pk, editor, "correct")
+    segment = article.document.segments.get(position=1)
+    services.save_segment(article.pk, segment.pk, editor, text="Corrected: four injured, not five.",
+                          version=segment.version)
+    # While the correction is prepared, the page still shows what was published.
+    page = client.get(f"/articles/{article.slug}/").content.decode()
+    assert "Corrected: four injured" not in page
+    workflow.apply(article.pk, editor, "publish", comment="Corrected the number of injured.")
+    page = client.get(f"/articles/{article.slug}/").content.decode()
+    assert "Corrected: four injured, not five." in page
+    assert "Translated by Levant24; unverified." in page and DISCLAIMER not in page
+    assert re.search(r"<strong>Updated <time[^>]*>\d+ \w+ \d{4}</time>:</strong> Corrected the number of injured.",
+                     page)
+    assert page.index('class="correction"') < page.index('class="disclaimer"')
+    assert PublishedVersion.objects.filter(article=article).count() == 2
+    assert Article.objects.get(pk=article.pk).slug == article.slug
+
+
+def test_a_correction_needs_a_note(make_article, editor, translator):
+    article = _publish(make_article, editor, translator)
+    workflow.apply(article.pk, editor, "correct")
+    with pytest.raises(Refused) as refused:
+        workflow.apply(article.pk, editor, "publish")
+    assert (refused.value.status, refused.value.code) == (400, "comment_required")
+
+
+def test_no_edit_api_call_or_revert_publishes_without_the_disclaimer(api, make_article, editor, translator):
+    article = _publish(make_article, editor, translator)
+    client = api(editor)
+    # The disclaimer is not an editable field of the article.
+    client.patch(f"/api/v1/articles/{article.pk}/", {"version": article.version, "disclaimer": ""}, format="json")
+    workflow.apply(article.pk, editor, "correct")
+    first = article.revisions.order_by("revision_id").first().revision_id
+    client.post(f"/api/v1/articles/{article.pk}/history/{first}/revert/", {}, format="json")
+    fill_segments(article, editor, text="Back again")
+    # Even a publication whose template lost its wording prints the standard disclaimer.
+    Publication.objects.filter(pk=1).update(disclaimer_template="", name="")
+    response = client.post(f"/api/v1/articles/{article.pk}/actions/publish/", {"comment": "Restored the text."},
+                           format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["disclaimer"] == DISCLAIMER
+    assert DISCLAIMER in Client().get(f"/articles/{article.slug}/").content.decode()
+
+
+def test_publish_checklist_lists_every_reason(api, make_article, editor, translator):
+    article = make_article(State.TRANSLATION)
+    fill_segments(article, translator)
+    workflow.apply(article.pk, translator, "submit")
+    title = article.document.segments.get(position=0)
+    paragraph = article.document.segments.get(position=2)
+    services.save_segment(article.pk, title.pk, editor, text="", version=title.version)
+    services.save_segment(article.pk, paragraph.pk, editor, text="  ", version=paragraph.version)
+    services.update_details(article.pk, editor, version=article.version, keywords=[])
+    response = api(editor).post(f"/api/v1/articles/{article.pk}/actions/publish/", {}, format="json")
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "publish_blocked"
+    assert [r["code"] for r in error["details"]["reasons"]] == [
+        "headline_missing", "segments_incomplete", "keywords_missing"
+    ]
+    assert error["details"]["reasons"][1]["positions"] == [0, 2]
+    # The desk shows the same list.
+    from django.test import Client as DeskClient
+
+    desk = DeskClient()
+    desk.force_login(editor)
+    html = desk.get(f"/desk/articles/{article.pk}/").content.decode()
+    for reason in error["details"]["reasons"]:
+        assert reason["message"] in html
+
+
+def test_public_pages_are_cached_and_invalidated_on_publish(make_article, editor, translator):
+    client = Client()
+    first = client.get("/")
+    again = client.get("/")
+    assert (first["X-Cache"], again["X-Cache"]) == ("miss", "hit")
+    article = _publish(make_article, editor, translator)
+    fresh = client.get("/")
+    assert fresh["X-Cache"] == "miss" and article.slug in fresh.content.decode()
+
+
+def test_public_pages_have_a_content_security_policy_and_no_inline_script(make_article, editor, translator):
+    article = _publish(make_article, editor, translator)
+    for url in ("/", f"/articles/{article.slug}/", "/keywords/Daraa/"):
+        response = Client().get(url)
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+        assert not re.search(r"<script(?![^>]*\bsrc=)", response.content.decode())
+
+
+def test_everything_printed_is_escaped(make_article, editor, translator):
+    article = _publish(make_article, editor, translator, headline='<script>alert("x")</script> & co')
+    html = Client().get(f"/articles/{article.slug}/").content.decode()
+    assert '<script>alert("x")</script>' not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in html
+
+
+def test_feeds_are_valid_and_each_item_ends_with_credit_and_disclaimer(make_article, editor, translator):
+    _publish(make_article, editor, translator)
+    rss = ET.fromstring(Client().get("/feed/").content)
+    item = rss.find("channel/item")
+    description = item.findtext("description")
+    assert description.rstrip().endswith(f"<p>{DISCLAIMER}</p>")
+    assert "Translated from Horan Free League" in description
+    atom = ET.fromstring(Client().get("/feed/atom/").content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert atom.find("a:entry/a:title", ns).text == "Agreement Ends Escalation in Jasim"
+
+
+def test_robots_and_sitemap(make_article, editor, translator):
+    article = _publish(make_article, editor, translator)
+    robots = Client().get("/robots.txt").content.decode()
+    assert "Disallow: /desk/" in robots and "Sitemap: http://127.0.0.1:8000/sitemap.xml" in robots
+    sitemap = Client().get("/sitemap.xml").content.decode()
+    assert f"http://127.0.0.1:8000/articles/{article.slug}/" in sitemap
+
+
+def _clone_published(article: Article, copies: int, start: int = 0) -> None:
+    """More live articles shaped exactly like a real one (the read path is what is measured)."""
+    version = article.live_version
+    keywords = list(version.keywords.all())
+    for n in range(start, start + copies):
+        document = article.document
+        document.pk = None
+        document.save()
+        clone = Article.objects.get(pk=article.pk)
+        clone.pk, clone.document, clone.slug, clone.live_version = None, document, f"{article.slug}-{n}", None
+        clone.save()
+        copy = PublishedVersion.objects.get(pk=version.pk)
+        copy.pk, copy.article, copy.slug = None, clone, clone.slug
+        copy.save()
+        copy.keywords.set(keywords)
+        Article.objects.filter(pk=clone.pk).update(live_version=copy)
+
+
+@pytest.mark.parametrize("url", ["/", "/feed/", "/feed/atom/", "/keywords/Daraa/", "/api/v1/published/",
+                                 "/sitemap.xml"])
+def test_index_and_feeds_use_the_same_queries_at_10_and_1000_articles(
+    url, make_article, editor, translator, django_assert_num_queries
+):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    article = _publish(make_article, editor, translator)
+    _clone_published(article, 9)
+    cache.clear()
+    with CaptureQueriesContext(connection) as small:
+        assert Client().get(url).status_code == 200
+    _clone_published(article, 990, start=9)
+    cache.clear()
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert Client().get(url).status_code == 200
+    assert Keyword.objects.count() == 1
