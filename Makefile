@@ -29,3 +29,7 @@ lint: venv
 .PHONY: bench
 bench: venv
 	$(VENV_PYTHON) bench/draft.py
+
+.PHONY: bench-public
+bench-public: venv
+	$(VENV_PYTHON) bench/public.py

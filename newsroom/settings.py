@@ -88,7 +88,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tarjama.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # Persistent connections (checked before reuse): a new PostgreSQL connection per request costs more
+        # than rendering most pages.
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -241,7 +244,8 @@ MT_ENGINE_SETTINGS = {
                "model": os.environ.get("OPENAI_MODEL", "")},
 }
 
-# Public pages are cached this long at most; publishing, correcting or unpublishing clears them at once.
+# Public pages are cached this long at most (0: not cached); publishing, correcting or unpublishing clears them
+# at once.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "600"))
 PUBLICATION_NAME = os.environ.get("PUBLICATION_NAME", "The Levant Desk")
 

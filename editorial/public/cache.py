@@ -1,12 +1,14 @@
 """Whole-page caching of the public site, invalidated all at once when anything public changes.
 
-Every cached page's key carries a generation number; publishing, correcting or
-unpublishing bumps it, so no page older than the change is served again. A cache
-outage only means pages are rendered afresh.
+Every cached page carries the generation number it was rendered in; publishing,
+correcting or unpublishing bumps the generation, so no page older than the change
+is served again. One cache round trip per request reads both. A cache outage only
+means pages are rendered afresh.
 """
 
 import functools
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,12 +19,10 @@ log = logging.getLogger(__name__)
 GENERATION_KEY = "public:generation"
 
 
-def _generation() -> int:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        generation = cache.get(GENERATION_KEY, 1)
-    return generation
+def _start_generation() -> int:
+    """A generation no page can carry yet (the counter may have been evicted): the clock, in milliseconds."""
+    cache.add(GENERATION_KEY, int(time.time() * 1000), timeout=None)
+    return cache.get(GENERATION_KEY)
 
 
 def invalidate() -> None:
@@ -35,7 +35,7 @@ def invalidate() -> None:
         try:
             cache.incr(GENERATION_KEY)
         except ValueError:
-            cache.add(GENERATION_KEY, 2, timeout=None)
+            _start_generation()
         except Exception as exc:  # noqa: BLE001
             log.warning("Public cache not invalidated (%s); pages expire within %ss.", exc,
                         settings.PUBLIC_CACHE_SECONDS)
@@ -49,26 +49,32 @@ def cached_page(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method != "GET":
+        if request.method != "GET" or settings.PUBLIC_CACHE_SECONDS <= 0:
             return view(request, *args, **kwargs)
-        key = None
+        key = f"public:page:{request.get_full_path()}"
+        generation = None
         try:
-            key = f"public:page:{_generation()}:{request.get_full_path()}"
-            hit = cache.get(key)
+            # One round trip: the current generation and this page's last rendering, with the generation it
+            # was rendered in. It is served only if nothing public changed since.
+            found = cache.get_many([GENERATION_KEY, key])
+            generation = found.get(GENERATION_KEY)
+            if generation is None:
+                generation = _start_generation()
+            hit = found.get(key)
         except Exception as exc:  # noqa: BLE001
             log.warning("Public cache unavailable: %s", exc)
             hit = None
-        if hit is not None:
-            status, content_type, content = hit
+        if hit is not None and hit[0] == generation:
+            _, status, content_type, content = hit
             response = HttpResponse(content, status=status, content_type=content_type)
             response["X-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
-        if key and response.status_code in (200, 404) and not response.streaming:
+        if generation is not None and response.status_code in (200, 404) and not response.streaming:
             try:
-                cache.set(key, (response.status_code, response["Content-Type"], response.content),
+                cache.set(key, (generation, response.status_code, response["Content-Type"], response.content),
                           settings.PUBLIC_CACHE_SECONDS)
             except Exception as exc:  # noqa: BLE001
                 log.warning("Public page not cached: %s", exc)
