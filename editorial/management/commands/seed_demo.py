@@ -48,6 +48,23 @@ DEMO_ARTICLES = [
     },
 ]
 
+PUBLISHED_DEMO = {
+    "title": "انقطاع المياه عن أحياء في مدينة الحسكة لليوم العاشر",
+    "outlet": "Enab Baladi",
+    "author": "خالد الجرعتلي",
+    "url": "https://example.org/enab/hasakah-water",
+    "keywords": ["Hasakah", "Water"],
+    "body": (
+        "تعيش أحياء واسعة في مدينة الحسكة بلا مياه شرب منذ عشرة أيام، بعد توقف محطة علوك عن الضخ.\n\n"
+        "واضطر السكان إلى شراء المياه من الصهاريج الخاصة بأسعار مرتفعة."
+    ),
+}
+PUBLISHED_TRANSLATION = [
+    "Water Cut Off in Parts of al-Hasakah for the Tenth Day",
+    "Large parts of al-Hasakah have had no drinking water for ten days, since the Alouk station stopped pumping.",
+    "Residents have had to buy water from private tankers at high prices.",
+]
+
 DEMO_USERS = [("admin", roles.ADMIN), ("layla", roles.EDITOR), ("sami", roles.TRANSLATOR)]
 
 
@@ -86,7 +103,19 @@ class Command(BaseCommand):
             segment.refresh_from_db()
             services.save_segment(first.pk, segment.pk, translator, text=_demo_translation(segment.position),
                                   version=segment.version)
-        self.stdout.write(f"Created {len(articles)} demo articles.")
+        published = services.create_article(user=editor, language="ar", target_language="en", **PUBLISHED_DEMO)
+        _, job = workflow.apply(published.pk, editor, "draft")
+        drafting.run_draft(job.pk)
+        workflow.apply(published.pk, editor, "assign", assignee=translator.username)
+        for segment, text in zip(published.document.segments.order_by("position"), PUBLISHED_TRANSLATION,
+                                 strict=True):
+            services.save_segment(published.pk, segment.pk, translator, text=text, version=segment.version)
+        workflow.apply(published.pk, translator, "submit")
+        published.refresh_from_db()
+        services.update_details(published.pk, editor, version=published.version, standfirst=(
+            "Residents of al-Hasakah have bought water from private tankers since the Alouk station stopped."))
+        workflow.apply(published.pk, editor, "publish")
+        self.stdout.write(f"Created {len(articles) + 1} demo articles (one published: see /).")
 
 
 def _demo_translation(position: int) -> str:
