@@ -73,6 +73,8 @@ class Article(models.Model):
             ("publish_article", "Publish or schedule an article"),
             ("unpublish_article", "Unpublish an article"),
             ("correct_article", "Correct a published article"),
+            ("override_check", "Override a blocking quality check, with a reason"),
+            ("manage_glossary", "Edit the glossary"),
             ("archive_article", "Archive an article"),
             ("edit_any_article", "Edit any article in translation or editing"),
             ("revert_article", "Revert an article to an earlier revision"),
@@ -308,3 +310,21 @@ class PublishedVersion(models.Model):
         return {"ar": "Arabic", "tr": "Turkish", "ku": "Kurdish", "fa": "Persian", "fr": "French"}.get(
             self.source_language, self.source_language
         )
+
+
+class CheckOverride(models.Model):
+    """An editor's decision that a blocking quality issue is acceptable, for the text as it was then."""
+
+    segment = models.ForeignKey("translations.Segment", on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="check_overrides")
+    code = models.CharField(max_length=40)
+    text_hash = models.CharField(max_length=64, help_text="The overridden text; a later edit lapses the override.")
+    reason = models.TextField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.code} overridden on segment {self.segment_id}"

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from translations import memory
 from translations.models import Segment
 
+from . import quality
 from .errors import Refused
 from .models import Article, Publication, PublishedVersion
 from .public import cache
@@ -46,9 +47,15 @@ def _has_keyword(article: Article) -> list[dict]:
     return [{"code": "keywords_missing", "message": "set at least one keyword"}]
 
 
+def _no_blocking_issues(article: Article) -> list[dict]:
+    issues = quality.blocking(article)
+    if not issues:
+        return []
+    return [{"code": "quality_issues", "message": f"{len(issues)} quality error(s) are open", "issues": issues}]
+
+
 # Each check takes the article and returns the reasons it blocks publishing (empty when it passes).
-# Quality checks with blocking issues plug in here.
-PUBLISH_CHECKS = [_headline_set, _segments_have_text, _has_keyword]
+PUBLISH_CHECKS = [_headline_set, _segments_have_text, _has_keyword, _no_blocking_issues]
 
 
 def blockers(article: Article) -> list[dict]:

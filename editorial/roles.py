@@ -14,6 +14,8 @@ _EDITOR_PERMS = _TRANSLATOR_PERMS + [
     "publish_article",
     "unpublish_article",
     "correct_article",
+    "override_check",
+    "manage_glossary",
     "archive_article",
     "edit_any_article",
     "revert_article",

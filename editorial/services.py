@@ -120,19 +120,58 @@ def update_details(article_id: int, user, *, version: int, standfirst=None, keyw
     return article
 
 
-def save_segment(article_id: int, segment_id: int, user, *, text: str, version: int) -> Segment:
-    """Save one segment's translation; a stale `version` is refused with the newer text, never overwritten."""
+def check_segment_length(text: str) -> None:
+    """Refuse (413) a translation longer than one segment may hold."""
     if len(text) > settings.MAX_SEGMENT_CHARS:
         raise _too_large("segment text", len(text), settings.MAX_SEGMENT_CHARS, "characters")
+
+
+def lock_for_text_edit(article_id: int, user) -> Article:
+    """The article row, locked until the transaction ends, if this user may edit its text now; else the reason."""
+    article = Article.objects.select_for_update().get(pk=article_id)
+    refusal = workflow.edit_refusal(article, user)
+    if refusal:
+        raise refusal
+    return article
+
+
+def segments_for_update(article: Article):
+    """The article's segments, each row locked until the transaction ends, with who changed it last."""
+    return (
+        Segment.objects.select_for_update(of=("self",)).select_related("changed_by")
+        .filter(document_id=article.document_id)
+    )
+
+
+def last_change(segment: Segment) -> dict:
+    """What the author of a stale edit is shown: the current text and version, and who changed it when."""
+    return {
+        "text": segment.text, "version": segment.version,
+        "changed_by": segment.changed_by.username if segment.changed_by else None,
+        "changed_at": segment.changed_at.isoformat() if segment.changed_at else None,
+    }
+
+
+def write_texts(article: Article, user, texts: list[tuple[Segment, str]], comment: str) -> None:
+    """Store human translations in segments already locked and version-checked, as one revision."""
+    now = timezone.now()
+    for segment, text in texts:
+        segment.text = text
+        segment.origin = Segment.Origin.HUMAN
+        segment.version += 1
+        segment.changed_by = user
+        segment.changed_at = now
+        segment.save()
+    Article.objects.filter(pk=article.pk).update(updated_at=now)
+    history.leave_revision(user, comment, article, [segment for segment, _ in texts], with_article=False)
+
+
+def save_segment(article_id: int, segment_id: int, user, *, text: str, version: int) -> Segment:
+    """Save one segment's translation; a stale `version` is refused with the newer text, never overwritten."""
+    check_segment_length(text)
     with transaction.atomic():
-        article = Article.objects.select_for_update().get(pk=article_id)
-        refusal = workflow.edit_refusal(article, user)
-        if refusal:
-            raise refusal
-        segment = (
-            Segment.objects.select_for_update(of=("self",)).select_related("changed_by")
-            .filter(pk=segment_id, document_id=article.document_id).first()
-        )
+        article = lock_for_text_edit(article_id, user)
+        segment = segments_for_update(article).filter(pk=segment_id).first()
         if segment is None:
             raise Refused(404, "not_found", "This article has no such segment.")
         if version != segment.version:
@@ -140,22 +179,9 @@ def save_segment(article_id: int, segment_id: int, user, *, text: str, version: 
                 409, "stale_version",
                 f"Segment {segment.position} was changed by "
                 f"{segment.changed_by.username if segment.changed_by else 'the machine draft'} since you loaded it.",
-                {
-                    "text": segment.text, "version": segment.version,
-                    "changed_by": segment.changed_by.username if segment.changed_by else None,
-                    "changed_at": segment.changed_at.isoformat() if segment.changed_at else None,
-                },
+                last_change(segment),
             )
-        segment.text = text
-        segment.origin = Segment.Origin.HUMAN
-        segment.version += 1
-        segment.changed_by = user
-        segment.changed_at = timezone.now()
-        segment.save()
-        Article.objects.filter(pk=article.pk).update(updated_at=segment.changed_at)
-        history.leave_revision(
-            user, f"Edited {segment.kind} {segment.position}", article, [segment], with_article=False
-        )
+        write_texts(article, user, [(segment, text)], f"Edited {segment.kind} {segment.position}")
     return segment
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from . import history, jobs, notifications, publishing
+from . import history, jobs, notifications, publishing, quality
 from .errors import Refused
 from .models import Article, Job, State, StateChange
 
@@ -241,6 +241,14 @@ def apply(
                     409, "segments_incomplete",
                     f"Every segment needs a translation before submitting: {len(empty)} still empty.",
                     {"positions": empty},
+                )
+            issues = quality.blocking(article)
+            if issues:
+                raise Refused(
+                    409, "quality_issues",
+                    f"Fix {len(issues)} quality error(s) first, or ask an editor to override them: "
+                    + "; ".join(f"segment {i['position']}: {i['message']}" for i in issues[:5]),
+                    {"issues": issues},
                 )
         elif name == "publish":
             reasons = publishing.blockers(article)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -247,6 +248,14 @@ MT_ENGINE_SETTINGS = {
 # Public pages are cached this long at most (0: not cached); publishing, correcting or unpublishing clears them
 # at once.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "600"))
+# Quality checks run on every segment; "error" issues block submit and publish until fixed or overridden.
+QUALITY_CHECKS = [
+    "translations.checks.text.EmptyCheck",
+    "translations.checks.numbers.NumbersCheck",
+    "translations.checks.text.UntranslatedCheck",
+    "translations.checks.glossary.GlossaryCheck",
+    "translations.checks.text.PunctuationCheck",
+]
 PUBLICATION_NAME = os.environ.get("PUBLICATION_NAME", "The Levant Desk")
 
 # Production hardening, switched on by environment (behind an HTTPS proxy).

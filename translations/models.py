@@ -70,6 +70,8 @@ class MemoryEntry(models.Model):
     target_language = models.CharField(max_length=12)
     source_hash = models.CharField(max_length=64)
     source_text = models.TextField()
+    # The source folded for matching (translations.normalize); fuzzy lookups use a trigram index on it.
+    normalized = models.TextField(default="")
     target_text = models.TextField()
     origin_segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -85,3 +87,33 @@ class MemoryEntry(models.Model):
 
     def __str__(self):
         return self.source_text[:80]
+
+
+class GlossaryTerm(models.Model):
+    """An agreed rendering of a name or term; `do_not_translate` marks names kept as they are (transliterated)."""
+
+    source_language = models.CharField(max_length=12, default="ar")
+    target_language = models.CharField(max_length=12, default="en")
+    source_term = models.CharField(max_length=200)
+    normalized_term = models.CharField(max_length=200, editable=False)
+    target_term = models.CharField(max_length=200)
+    note = models.CharField(max_length=500, blank=True)
+    do_not_translate = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source_term"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_language", "target_language", "normalized_term"], name="glossary_term_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source_term} -> {self.target_term}"
+
+    def save(self, *args, **kwargs):
+        from .normalize import normalize
+
+        self.normalized_term = normalize(self.source_term)
+        super().save(*args, **kwargs)

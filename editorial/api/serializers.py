@@ -170,7 +170,7 @@ class SegmentOut(serializers.Serializer):
     issues = serializers.SerializerMethodField()
 
     def get_issues(self, segment) -> list[dict]:
-        return []
+        return self.context.get("issues", {}).get(segment.pk, [])
 
 
 class SourceOut(serializers.Serializer):

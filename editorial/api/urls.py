@@ -2,7 +2,7 @@ from django.urls import path
 
 import newsroom.converters  # noqa: F401 - registers <id:>
 
-from . import feeds, published, views
+from . import feeds, published, reports, views, xliff
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -16,6 +16,10 @@ urlpatterns = [
     path("articles/<id:article_id>/history/<id:revision_id>/revert/", views.RevertView.as_view(),
          name="api-revert"),
     path("articles/<id:article_id>/diff/", views.DiffView.as_view(), name="api-diff"),
+    path("articles/<id:article_id>/xliff/", xliff.ArticleXliffView.as_view(), name="api-xliff"),
+    path("articles/<id:article_id>/segments/<id:segment_id>/overrides/", views.OverrideView.as_view(),
+         name="api-override"),
+    path("memory/", views.MemoryView.as_view(), name="api-memory"),
     path("jobs/<id:job_id>/", views.JobView.as_view(), name="api-job"),
     path("jobs/<id:job_id>/retry/", views.JobRetryView.as_view(), name="api-job-retry"),
     path("mt/", views.MachineTranslationView.as_view(), name="api-mt"),
@@ -26,4 +30,5 @@ urlpatterns = [
     path("feeds/", feeds.FeedListView.as_view(), name="api-feeds"),
     path("feeds/<id:feed_id>/", feeds.FeedDetailView.as_view(), name="api-feed"),
     path("feeds/<id:feed_id>/poll/", feeds.FeedPollView.as_view(), name="api-feed-poll"),
+    path("reports/post-editing/", reports.PostEditingReportView.as_view(), name="api-reports-post-editing"),
 ]

@@ -10,11 +10,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from editorial import history, jobs, roles, selectors, services, workflow
+from editorial import history, jobs, quality, roles, selectors, services, workflow
 from editorial.errors import Refused
 from editorial.models import Article, Job, Publication
+from translations import memory
 from translations.machinery.base import engine_names, get_engine
 from translations.machinery.check import check_engine
+from translations.models import Segment
 
 from . import serializers as s
 from .throttling import LoginRateThrottle
@@ -50,9 +52,14 @@ def _article_context(request) -> dict:
     return {"request": request, "publication": Publication.current()}
 
 
+def _detail_context(request, article) -> dict:
+    issues = quality.article_issues(article, list(article.document.segments.all()))
+    return {**_article_context(request), "issues": issues}
+
+
 def _article_response(request, article_id: int, status_code=200) -> Response:
     article = _article_or_404(article_id)
-    return Response(s.ArticleOut(article, context=_article_context(request)).data, status=status_code)
+    return Response(s.ArticleOut(article, context=_detail_context(request, article)).data, status=status_code)
 
 
 class TokenView(APIView):
@@ -133,8 +140,9 @@ class ArticleActionView(APIView):
             comment=data["comment"], assignee=data["assignee"], publish_at=data["publish_at"],
         )
         if job is not None:
+            article = _article_or_404(article_id)
             body = {"job": s.JobOut(job).data,
-                    "article": s.ArticleOut(_article_or_404(article_id), context=_article_context(request)).data}
+                    "article": s.ArticleOut(article, context=_detail_context(request, article)).data}
             return Response(body, status=status.HTTP_202_ACCEPTED)
         return _article_response(request, article_id)
 
@@ -146,7 +154,52 @@ class SegmentView(APIView):
         data = _valid(s.SegmentUpdateInput, request.data)
         segment = services.save_segment(article_id, segment_id, request.user, text=data["text"],
                                         version=data["version"])
-        return Response(s.SegmentOut(segment).data)
+        issues = quality.article_issues(_ensure_article(article_id), [segment])
+        return Response(s.SegmentOut(segment, context={"issues": issues}).data)
+
+
+class OverrideInput(serializers.Serializer):
+    code = s.StrictCharField(max_length=40)
+    reason = s.StrictCharField(max_length=2000)
+
+
+class OverrideView(APIView):
+    @extend_schema(request=OverrideInput, responses={201: s.SegmentOut})
+    def post(self, request, article_id, segment_id):
+        _ensure_article(article_id)
+        data = _valid(OverrideInput, request.data)
+        quality.override(article_id, segment_id, request.user, code=data["code"], reason=data["reason"])
+        segment = Segment.objects.select_related("changed_by").get(pk=segment_id)
+        issues = quality.article_issues(_ensure_article(article_id), [segment])
+        return Response(s.SegmentOut(segment, context={"issues": issues}).data, status=status.HTTP_201_CREATED)
+
+
+class MemoryView(APIView):
+    """Fuzzy and exact matches from the translation memory."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=True), OpenApiParameter("source", str),
+                    OpenApiParameter("target", str)],
+        responses=inline_serializer("MemoryMatches", {"results": serializers.ListField(child=inline_serializer(
+            "MemoryMatch", {"source": serializers.CharField(), "target": serializers.CharField(),
+                            "score": serializers.IntegerField(),
+                            "article": serializers.IntegerField(allow_null=True)}))}),
+    )
+    def get(self, request):
+        q = request.query_params.get("q", "").strip()
+        if not q:
+            raise Refused(400, "invalid", "Give the text to look up: ?q=TEXT.", {"q": ["Required."]})
+        if len(q) > 2000:
+            raise Refused(400, "invalid", "The text to look up is longer than 2,000 characters.", {"q": ["Too long."]})
+        source = request.query_params.get("source", "ar")
+        target = request.query_params.get("target", "en")
+        matches = memory.fuzzy_matches(q, source, target, limit=10)
+        articles = dict(Article.objects.filter(document_id__in={m.document_id for m in matches if m.document_id})
+                        .values_list("document_id", "pk"))
+        return Response({"results": [
+            {"source": m.source, "target": m.target, "score": m.score, "article": articles.get(m.document_id)}
+            for m in matches
+        ]})
 
 
 class HistoryView(GenericAPIView):

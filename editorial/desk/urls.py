@@ -2,7 +2,7 @@ from django.urls import path
 
 import newsroom.converters  # noqa: F401 - registers <id:>
 
-from . import views
+from . import reports, views
 
 app_name = "desk"
 
@@ -22,4 +22,6 @@ urlpatterns = [
     path("team/<id:user_id>/", views.team_member, name="team-member"),
     path("team/publication/", views.publication, name="publication"),
     path("team/engine/", views.test_engine, name="test-engine"),
+    path("reports/", reports.post_editing, name="reports"),
+    path("reports/post-editing.csv", reports.post_editing_csv, name="reports-csv"),
 ]

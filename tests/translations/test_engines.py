@@ -6,7 +6,8 @@ from django.utils.module_loading import import_string
 
 from tests.fakes.mt_servers import SERVERS, fake_translation
 from translations.machinery.base import MachineTranslationError
-from translations.models import MemoryEntry, text_hash
+from translations.memory import memory_key
+from translations.models import MemoryEntry
 
 REMOTE_ENGINES = sorted(name for name in settings.MT_ENGINES if name != "memory")
 
@@ -57,7 +58,7 @@ def test_batches_split_on_size_too(service):
 
 
 def test_memory_matches_are_used_first_and_not_sent(service):
-    MemoryEntry.objects.create(source_language="ar", target_language="en", source_hash=text_hash(TEXTS[1]),
+    MemoryEntry.objects.create(source_language="ar", target_language="en", source_hash=memory_key(TEXTS[1]),
                                source_text=TEXTS[1], target_text="Life returned to normal")
     drafts = engine_for(service).translate(TEXTS, "ar", "en")
     assert (drafts[1].text, drafts[1].origin, drafts[1].engine) == ("Life returned to normal", "memory", "memory")

@@ -1,0 +1,64 @@
+"""Quality issues of an article's segments, with editors' overrides; what blocks submit and publish."""
+
+from translations import glossary
+from translations.checks.base import ERROR, Unit, run_checks
+from translations.models import Segment, text_hash
+
+from .errors import Refused
+from .models import Article, CheckOverride
+
+
+def article_issues(article: Article, segments=None) -> dict[int, list[dict]]:
+    """{segment id: [{"code", "severity", "message", "overridden"?}]}, in three queries whatever the length."""
+    document = article.document
+    if segments is None:
+        segments = list(Segment.objects.filter(document_id=document.pk).order_by("position"))
+    terms = glossary.terms_for(document.source_language, document.target_language)
+    overrides = {}
+    for override in CheckOverride.objects.filter(article=article).select_related("user").order_by("created_at"):
+        overrides[(override.segment_id, override.code, override.text_hash)] = override
+    result = {}
+    for segment in segments:
+        unit = Unit(segment.source_text, segment.text, segment.kind, document.source_language,
+                    document.target_language, glossary.find_terms(segment.source_text, terms))
+        issues = []
+        for issue in run_checks(unit):
+            entry = issue.as_dict()
+            override = overrides.get((segment.pk, issue.code, text_hash(segment.text or "")))
+            if override is not None and issue.severity == ERROR:
+                entry["overridden"] = {"reason": override.reason,
+                                       "by": override.user.username if override.user else None}
+            issues.append(entry)
+        result[segment.pk] = issues
+    return result
+
+
+def blocking(article: Article, *, ignore=("empty",)) -> list[dict]:
+    """Error issues not overridden, as [{"position", "code", "message"}] (empty segments are reported apart)."""
+    segments = list(Segment.objects.filter(document_id=article.document_id).order_by("position"))
+    issues = article_issues(article, segments)
+    return [
+        {"position": segment.position, "segment": segment.pk, "code": issue["code"], "message": issue["message"]}
+        for segment in segments
+        for issue in issues[segment.pk]
+        if issue["severity"] == ERROR and "overridden" not in issue and issue["code"] not in ignore
+    ]
+
+
+def override(article_id: int, segment_id: int, user, *, code: str, reason: str) -> CheckOverride:
+    """Record an editor's reason to accept a blocking issue on a segment's current text."""
+    if not user.has_perm("editorial.override_check"):
+        raise Refused(403, "forbidden", "Only editors may override a quality check.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused(400, "reason_required", "Say why the issue is acceptable.", {"reason": ["Required."]})
+    segment = Segment.objects.filter(pk=segment_id, document__article__pk=article_id).first()
+    if segment is None:
+        raise Refused(404, "not_found", "This article has no such segment.")
+    article = Article.objects.get(pk=article_id)
+    current = {i["code"] for i in article_issues(article, [segment])[segment.pk] if i["severity"] == ERROR}
+    if code not in current:
+        raise Refused(409, "no_such_issue", f"The segment has no '{code}' error to override now.",
+                      {"issues": sorted(current)})
+    return CheckOverride.objects.create(segment=segment, article=article, code=code,
+                                        text_hash=text_hash(segment.text or ""), reason=reason, user=user)

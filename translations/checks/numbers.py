@@ -1,0 +1,82 @@
+"""Numbers: the same numbers on both sides, whatever digits or separators each language writes them with."""
+
+import re
+from collections import Counter
+
+from translations.normalize import normalize
+
+from .base import ERROR, WARNING, Check
+
+_NUMBER = re.compile(r"(?<![0-9.,])[0-9]+(?:[.,][0-9]+)*")
+_UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+_WORD = re.compile(r"[a-z]+(?:-[a-z]+)?")
+
+
+def canonical(token: str) -> str:
+    """'4,000' and '4000' are the same number; so are '2.50' and '2.5'."""
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", token):
+        token = token.replace(",", "")
+    elif "," in token:
+        return token  # not a thousands pattern: compare as written
+    whole, _, fraction = token.partition(".")
+    whole = whole.lstrip("0") or "0"
+    fraction = fraction.rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+def digit_numbers(text: str) -> list[str]:
+    """Numbers written with digits (Western, Arabic-Indic or Eastern), canonical."""
+    return [canonical(t) for t in _NUMBER.findall(normalize(text))]
+
+
+def word_numbers(text: str) -> list[str]:
+    """Numbers written as English words: 'four', 'forty-eight', 'three hundred', 'two thousand'."""
+    found, current, total, seen = [], 0, 0, False
+
+    def close():
+        nonlocal current, total, seen
+        if seen:
+            found.append(str(total + current))
+        current, total, seen = 0, 0, False
+
+    for word in _WORD.findall(text.lower()):
+        parts = word.split("-")
+        if all(p in _UNITS or p in _TENS for p in parts):
+            current += sum(_UNITS.get(p, 0) + _TENS.get(p, 0) for p in parts)
+            seen = True
+        elif word in _SCALES and seen:
+            if _SCALES[word] == 100:
+                current *= 100
+            else:
+                total += current * _SCALES[word]
+                current = 0
+        elif word == "and" and seen:
+            continue
+        else:
+            close()
+    close()
+    return found
+
+
+class NumbersCheck(Check):
+    code = "numbers"
+    severity = ERROR
+
+    def check(self, unit):
+        if not unit.target or not unit.target.strip():
+            return []
+        source = Counter(digit_numbers(unit.source))
+        target = Counter(digit_numbers(unit.target)) + Counter(word_numbers(unit.target))
+        issues = [
+            self.issue(f"{number} in the source is missing in the translation.")
+            for number in sorted(source - target)
+        ]
+        issues += [
+            self.issue(f"{number} in the translation is not in the source.", WARNING)
+            for number in sorted(Counter(digit_numbers(unit.target)) - source)
+        ]
+        return issues

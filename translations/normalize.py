@@ -1,0 +1,25 @@
+"""Arabic normalisation for matching: the same word written with or without its optional marks matches."""
+
+import re
+
+_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+_TATWEEL = "\u0640"
+_FOLD = str.maketrans({
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",  # alef variants
+    "ى": "ي", "ی": "ي",  # alef maqsura and Persian ya -> ya
+    "ة": "ه",  # ta marbuta -> ha
+    "ؤ": "و", "ئ": "ي",  # hamza carriers
+    "ك": "ك", "ک": "ك",  # Persian kaf -> kaf
+    # Arabic-Indic and Eastern Arabic-Indic digits -> Western
+    **{chr(0x0660 + i): str(i) for i in range(10)},
+    **{chr(0x06F0 + i): str(i) for i in range(10)},
+    "٫": ".", "٬": ",", "،": ",", "؛": ";", "؟": "?",
+})
+_SPACE = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """Text folded for matching: no diacritics or tatweel, one alef, one ya, ta marbuta as ha, Western digits,
+    lower case, single spaces."""
+    text = _DIACRITICS.sub("", text or "").replace(_TATWEEL, "")
+    return _SPACE.sub(" ", text.translate(_FOLD)).strip().casefold()
