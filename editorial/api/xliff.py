@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,11 +33,8 @@ class TextXmlParser(XliffParser):
     media_type = "text/xml"
 
 
-class FileOrJSON(BaseContentNegotiation):
+class FileOrJSON(DefaultContentNegotiation):
     """The export is the file itself and every other answer JSON, whatever the client's Accept header says."""
-
-    def select_parser(self, request, parsers):
-        return DefaultContentNegotiation().select_parser(request, parsers)
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
@@ -54,7 +51,7 @@ class ConflictOut(serializers.Serializer):
 
 
 class XliffImportOut(serializers.Serializer):
-    """The answer to an import (documentation: the view renders the article as GET does)."""
+    """The answer to an import, for the schema (the view renders the article exactly as GET does)."""
 
     updated = serializers.ListField(child=serializers.IntegerField())
     unchanged = serializers.IntegerField()

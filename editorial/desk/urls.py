@@ -2,7 +2,7 @@ from django.urls import path
 
 import newsroom.converters  # noqa: F401 - registers <id:>
 
-from . import reports, views
+from . import glossary, reports, views
 
 app_name = "desk"
 
@@ -12,12 +12,18 @@ urlpatterns = [
     path("articles/<id:article_id>/", views.workspace, name="article"),
     path("articles/<id:article_id>/actions/<str:action>/", views.take_action, name="action"),
     path("articles/<id:article_id>/details/", views.save_details, name="details"),
+    path("articles/<id:article_id>/segments/<id:segment_id>/matches/", views.segment_matches, name="matches"),
+    path("articles/<id:article_id>/segments/<id:segment_id>/override/", views.override_check, name="override"),
     path("articles/<id:article_id>/comments/", views.add_comment, name="comment"),
     path("articles/<id:article_id>/history/", views.revisions, name="history"),
     path("articles/<id:article_id>/compare/", views.compare, name="compare"),
     path("articles/<id:article_id>/history/<id:revision_id>/revert/", views.revert, name="revert"),
     path("jobs/<id:job_id>/", views.job_progress, name="job"),
     path("jobs/<id:job_id>/retry/", views.retry_job, name="retry-job"),
+    path("glossary/", glossary.page, name="glossary"),
+    path("glossary/<id:term_id>/delete/", glossary.delete, name="glossary-delete"),
+    path("glossary/export.csv", glossary.export, name="glossary-export"),
+    path("glossary/import/", glossary.import_csv, name="glossary-import"),
     path("team/", views.team, name="team"),
     path("team/<id:user_id>/", views.team_member, name="team-member"),
     path("team/publication/", views.publication, name="publication"),

@@ -13,9 +13,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.timezone import make_aware
 from django.views.decorators.http import require_POST
 
-from editorial import history, jobs, roles, selectors, services, workflow
+from editorial import history, jobs, quality, roles, selectors, services, workflow
 from editorial.errors import Refused
 from editorial.models import Article, Comment, Job, Publication
+from translations import memory
 from translations.machinery.base import MachineTranslationError, get_engine
 from translations.machinery.check import check_engine
 
@@ -127,6 +128,12 @@ def _article(article_id: int) -> Article:
 def _workspace(request, article, *, status=200, details_form=None, comment_form=None, action_values=None):
     user = request.user
     segments = list(article.document.segments.all())
+    issues = quality.article_issues(article, segments)
+    terms = quality.segment_terms(article, segments)
+    for segment in segments:
+        # Empty segments show in the progress bar; the rest of their issues matter once there is text.
+        segment.issues = [i for i in issues[segment.pk] if i["code"] != "empty"]
+        segment.terms = terms[segment.pk]
     done = sum(1 for s in segments if s.has_text)
     job = article.jobs.filter(state__in=Job.ACTIVE).order_by("-id").first()
     failed_job = None if job else article.jobs.filter(state=Job.Status.FAILED).order_by("-id").first()
@@ -152,6 +159,7 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
         "track": track.track_changes(article, segments) if request.GET.get("track") == "1" else None,
         "blockers": _blockers(article, actions),
         "publication": Publication.current(),
+        "may_override": user.has_perm("editorial.override_check"),
     }
     return _render(request, "desk/workspace.html", context, status=status)
 
@@ -195,6 +203,37 @@ def take_action(request, article_id, action):
     label = workflow.ACTIONS[action].label
     messages.success(request, f"{label}: done." if not job else "Machine draft ordered; it is running now.")
     return redirect("desk:article", article.pk)
+
+
+@login_required
+def segment_matches(request, article_id, segment_id):
+    """The translation memory's closest matches for one segment (loaded when the segment gets focus)."""
+    article = _article(article_id)
+    segment = next((s for s in article.document.segments.all() if s.pk == segment_id), None)
+    if segment is None:
+        raise Http404
+    document = article.document
+    matches = [m for m in memory.fuzzy_matches(segment.source_text, document.source_language,
+                                               document.target_language, limit=3)
+               if m.document_id != document.pk]
+    articles = dict(Article.objects.filter(document_id__in={m.document_id for m in matches})
+                    .values_list("document_id", "pk"))
+    return render(request, "desk/_matches.html", {
+        "matches": [{"match": m, "article": articles.get(m.document_id)} for m in matches],
+        "can_edit": workflow.can_edit_segments(article, request.user),
+    })
+
+
+@login_required
+@require_POST
+def override_check(request, article_id, segment_id):
+    try:
+        quality.override(article_id, segment_id, request.user, code=request.POST.get("code", ""),
+                         reason=request.POST.get("reason", ""))
+        messages.success(request, "Override recorded; the issue no longer blocks this text.")
+    except Refused as refusal:
+        _refused(request, refusal)
+    return redirect(reverse("desk:article", args=[article_id]) + f"#segment-{segment_id}")
 
 
 @login_required

@@ -165,6 +165,17 @@
       }
     });
 
+    // A memory match's [Use] button (the matches arrive by htmx when the segment gets focus).
+    list.addEventListener("click", function (event) {
+      var button = event.target.closest(".use-match");
+      if (!button) return;
+      var li = button.closest("li.segment");
+      var ta = area(li);
+      ta.value = button.parentNode.querySelector(".match-text").textContent;
+      ta.dispatchEvent(new Event("input"));
+      save(li);
+    });
+
     var copyAll = document.getElementById("copy-all-drafts");
     if (copyAll) {
       copyAll.addEventListener("click", function () {
