@@ -33,3 +33,7 @@ bench: venv
 .PHONY: bench-public
 bench-public: venv
 	$(VENV_PYTHON) bench/public.py
+
+.PHONY: bench-memory
+bench-memory: venv
+	$(VENV_PYTHON) bench/memory.py

@@ -1,0 +1,95 @@
+"""Benchmark of translation-memory lookups on PostgreSQL: p50 and p95 with 100k and then 1M entries.
+
+Each lookup is `translations.memory.fuzzy_matches` as the workspace and the API call it:
+exact hash first, then pg_trgm candidates scored by rapidfuzz. The queries mix exact repeats,
+edited sentences (a word changed or dropped, marks added) and short strings of 5-15 characters.
+Usage: `make bench-memory` or `.venv/bin/python bench/memory.py [--sizes 100000 1000000]`.
+"""
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--lookups", type=int, default=300)
+    args = parser.parse_args()
+
+    import psycopg
+
+    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS tarjama_bench_memory")
+        conn.execute("CREATE DATABASE tarjama_bench_memory")
+    os.environ.update({
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tarjama_bench_memory", "REDIS_URL": "",
+        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings", "LOG_LEVEL": "WARNING",
+    })
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from translations.management.commands.seed_memory import sentence
+    from translations.memory import fuzzy_matches
+    from translations.models import MemoryEntry
+
+    call_command("migrate", verbosity=0)
+    rows = []
+    seeded = 0
+    for size in args.sizes:
+        started = time.monotonic()
+        call_command("seed_memory", count=size - seeded, seed=size, stdout=open(os.devnull, "w"))
+        seeded = MemoryEntry.objects.count()
+        seed_seconds = time.monotonic() - started
+        rng = random.Random(7)
+        stored = list(MemoryEntry.objects.order_by("?").values_list("source_text", flat=True)[: args.lookups])
+        queries = []
+        for i, text in enumerate(stored):
+            kind = i % 4
+            words = text.split()
+            if kind == 0:
+                queries.append(("exact", text))
+            elif kind == 1 and len(words) > 3:
+                words[rng.randrange(len(words))] = "اتفاق"
+                queries.append(("one word changed", " ".join(words)))
+            elif kind == 2 and len(words) > 3:
+                del words[rng.randrange(len(words))]
+                queries.append(("one word dropped", " ".join(words)))
+            else:
+                queries.append(("short (5-15 chars)", sentence(random.Random(i))[:15].ljust(5, "ة")))
+        timings, found = {}, {}
+        for kind, text in queries:
+            started_lookup = time.perf_counter()
+            matches = fuzzy_matches(text, "ar", "en")
+            timings.setdefault(kind, []).append((time.perf_counter() - started_lookup) * 1000)
+            found.setdefault(kind, []).append(bool(matches))
+        everything = [t for values in timings.values() for t in values]
+        rows.append((seeded, seed_seconds, everything, timings, found))
+
+    print(f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL "
+          "(pg_trgm GIN index on the normalised source)")
+    print(f"Command: .venv/bin/python bench/memory.py --sizes {' '.join(map(str, args.sizes))} "
+          f"--lookups {args.lookups}\n")
+    print("| entries | lookups | p50 | p95 | max | p95 by kind | found a match |")
+    print("|---|---|---|---|---|---|---|")
+    for seeded, _, everything, timings, found in rows:
+        q = statistics.quantiles(everything, n=20)
+        by_kind = "; ".join(f"{k}: {statistics.quantiles(v, n=20)[18]:.1f} ms" for k, v in timings.items())
+        hits = "; ".join(f"{k}: {sum(v)}/{len(v)}" for k, v in found.items())
+        print(f"| {seeded:,} | {len(everything)} | {statistics.median(everything):.1f} ms | {q[18]:.1f} ms "
+              f"| {max(everything):.1f} ms | {by_kind} | {hits} |")
+
+
+if __name__ == "__main__":
+    main()
