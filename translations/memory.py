@@ -1,13 +1,14 @@
 """Translation memory: published source/target pairs, matched exactly or fuzzily after Arabic normalisation.
 
 Exact matches are looked up by a hash of the normalised source (one indexed query for a
-whole article). Fuzzy matches use PostgreSQL's trigram index (pg_trgm) to find candidates
-and rapidfuzz to score them; on SQLite, rapidfuzz scans the language pair's entries.
+whole article). Fuzzy matches take the nearest candidates by trigram distance from
+PostgreSQL's GiST index (pg_trgm) and score them with rapidfuzz; on SQLite, rapidfuzz
+scans the language pair's entries.
 """
 
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F
 from rapidfuzz import fuzz, process
 
@@ -90,17 +91,13 @@ _FIELDS = ("pk", "source_text", "target_text", "normalized", "document_id")
 
 
 def _trigram_candidates(entries, folded: str) -> list[dict]:
-    from django.contrib.postgres.search import TrigramSimilarity
+    from django.contrib.postgres.search import TrigramDistance
 
-    # Short texts share few trigrams even when close: lower the threshold for them.
-    threshold = 0.3 if len(folded) > 15 else 0.2
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [threshold])
-        return list(
-            entries.filter(normalized__trigram_similar=folded)
-            .annotate(similarity=TrigramSimilarity("normalized", folded), document_id=F("origin_segment__document_id"))
-            .order_by("-similarity").values(*_FIELDS)[:FUZZY_CANDIDATES]
-        )
+    # Nearest neighbours by trigram distance, straight from the GiST index (ORDER BY <-> LIMIT k).
+    return list(
+        entries.annotate(distance=TrigramDistance("normalized", folded), document_id=F("origin_segment__document_id"))
+        .order_by("distance").values(*_FIELDS)[:FUZZY_CANDIDATES]
+    )
 
 
 def _scanned_candidates(entries, folded: str, min_score: int) -> list[dict]:

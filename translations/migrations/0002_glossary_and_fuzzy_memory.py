@@ -5,11 +5,14 @@ from django.db import migrations, models
 
 
 def trigram_index(apps, schema_editor):
-    """A trigram index for fuzzy memory lookups, on PostgreSQL; SQLite matches with rapidfuzz instead."""
+    """A trigram index for fuzzy memory lookups, on PostgreSQL; SQLite matches with rapidfuzz instead.
+
+    GiST, not GIN: it answers "the k nearest by trigram distance" (ORDER BY <-> LIMIT k) from the index.
+    """
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
             "CREATE INDEX IF NOT EXISTS memory_normalized_trgm ON translations_memoryentry "
-            "USING gin (normalized gin_trgm_ops)"
+            "USING gist (normalized gist_trgm_ops)"
         )
 
 

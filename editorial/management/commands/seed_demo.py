@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from editorial import drafting, roles, services, workflow
 from editorial.models import Article
+from translations.models import GlossaryTerm
 
 DEMO_ARTICLES = [
     {
@@ -65,6 +66,13 @@ PUBLISHED_TRANSLATION = [
     "Residents have had to buy water from private tankers at high prices.",
 ]
 
+DEMO_GLOSSARY = [
+    ("جاسم", "Jasim", "town in northern Daraa countryside"),
+    ("درعا", "Daraa", "city and governorate"),
+    ("وقف إطلاق النار", "ceasefire", ""),
+    ("وجهاء", "notables", ""),
+]
+
 DEMO_USERS = [("admin", roles.ADMIN), ("layla", roles.EDITOR), ("sami", roles.TRANSLATOR)]
 
 
@@ -83,6 +91,9 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"  {role:<10} {username:<8} (exists; reset with: "
                                   f"python manage.py adduser {username} --role {role} --password ...)")
+        for source, target, note in DEMO_GLOSSARY:
+            GlossaryTerm.objects.get_or_create(source_term=source, defaults={
+                "target_term": target, "note": note, "do_not_translate": bool(note)})
         if Article.objects.exists():
             self.stdout.write("Demo articles already present.")
             return
