@@ -291,6 +291,8 @@ class Supervisor:
         env["PORT"] = port = env.get("PORT") or "8000"
         if not port.isdigit() or not 0 < int(port) < 65536:
             raise SetupError(f"PORT must be a TCP port number, got {port!r}")
+        # Canonical links, feeds, the sitemap and emails point at this server unless told otherwise.
+        env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
         env["PYTHONUNBUFFERED"] = "1"  # children's lines arrive as they are written
 
         for tool in ("celery", "gunicorn"):
