@@ -1,6 +1,7 @@
 """Tarjama settings: everything that varies between machines comes from the environment."""
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -23,10 +24,29 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-_DEV_SECRET = "dev-only-insecure-secret-key-change-me-in-production-0123456789"
-SECRET_KEY = os.environ.get("SECRET_KEY") or _DEV_SECRET
-if not DEBUG and SECRET_KEY == _DEV_SECRET and not env_bool("TARJAMA_ALLOW_DEV_SECRET", False):
-    raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for local development).")
+
+
+def _installation_secret() -> str:
+    """Without SECRET_KEY, a random key made once for this installation and kept in var/secret_key (0600).
+
+    Every process on this machine (web, worker, beat, manage.py) reads the same key; a deployment on several
+    machines sets SECRET_KEY instead.
+    """
+    path = VAR_DIR / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if len(key) < 50:
+            raise ImproperlyConfigured(f"{path} is not a usable secret key: remove it or set SECRET_KEY.") from None
+        return key
+    key = secrets.token_urlsafe(64)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or _installation_secret()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
