@@ -62,3 +62,12 @@ def set_role(user, role: str) -> None:
     user.save(update_fields=["is_staff"])
     for cache in ("_perm_cache", "_group_perm_cache", "_user_perm_cache"):
         user.__dict__.pop(cache, None)
+
+
+def self_change_refusal(actor, member, *, role: str | None = None, is_active: bool | None = None) -> str | None:
+    """Why an admin may not make this change to their own account (lock themselves out), or None."""
+    if actor.pk != member.pk:
+        return None
+    if is_active is False or (role is not None and role != ADMIN):
+        return "You cannot deactivate yourself or give up your own admin role."
+    return None

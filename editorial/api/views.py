@@ -311,8 +311,9 @@ class UserDetailView(APIView):
         if user is None:
             raise Refused(404, "not_found", f"There is no user {user_id}.")
         data = _valid(s.UserUpdateInput, request.data)
-        if user.pk == request.user.pk and (data.get("is_active") is False or data.get("role", "admin") != "admin"):
-            raise Refused(409, "self_demotion", "You cannot deactivate yourself or give up your own admin role.")
+        refusal = roles.self_change_refusal(request.user, user, role=data.get("role"), is_active=data.get("is_active"))
+        if refusal:
+            raise Refused(409, "self_demotion", refusal)
         with transaction.atomic():
             if "role" in data:
                 roles.set_role(user, data["role"])

@@ -422,8 +422,10 @@ def team_member(request, user_id):
     member = get_user_model().objects.filter(pk=user_id).first()
     if member is None:
         raise Http404
-    if member.pk == request.user.pk:
-        messages.error(request, "You cannot change your own role or deactivate yourself.")
+    is_active = request.POST["is_active"] == "1" if "is_active" in request.POST else None
+    refusal = roles.self_change_refusal(request.user, member, role=request.POST.get("role"), is_active=is_active)
+    if refusal:
+        messages.error(request, refusal)
         return redirect("desk:team")
     if "role" in request.POST:
         form = forms.UserRoleForm(request.POST)

@@ -322,3 +322,12 @@ def test_editor_corrects_a_published_article_from_the_desk(make_article, editor)
     assert done.status_code == 302
     page = Client().get(f"/articles/{Article.objects.get(pk=article.pk).slug}/").content.decode()
     assert "Four injured." in page and "Fixed the count." in page
+
+
+def test_admin_cannot_lock_themselves_out_from_the_team_page(admin_user):
+    client = signed_in(admin_user)
+    page = client.post(f"/desk/team/{admin_user.pk}/", {"is_active": "0"}, follow=True).content.decode()
+    assert "You cannot deactivate yourself or give up your own admin role." in page
+    client.post(f"/desk/team/{admin_user.pk}/", {"role": "translator"})
+    admin_user.refresh_from_db()
+    assert admin_user.is_active and admin_user.groups.filter(name="admin").exists()
