@@ -15,7 +15,7 @@ from django.utils import timezone
 from translations.machinery.base import MachineTranslationError, get_engine
 from translations.models import Segment
 
-from . import notifications, workflow
+from . import jobs, notifications, workflow
 from .models import Job
 
 log = logging.getLogger(__name__)
@@ -29,30 +29,9 @@ class RetryLater(Exception):
         self.delay = delay
 
 
-def _note(job_id: int, message: str) -> None:
-    job = Job.objects.select_for_update().get(pk=job_id)
-    job.notes = [*job.notes, {"at": timezone.now().isoformat(), "message": message}]
-    job.save(update_fields=["notes"])
-
-
-def _start(job_id: int) -> Job | None:
-    with transaction.atomic():
-        job = Job.objects.select_for_update(of=("self",)).select_related("article__document", "created_by")
-        job = job.get(pk=job_id)
-        if job.state in (Job.Status.SUCCEEDED, Job.Status.FAILED):
-            return None
-        now = timezone.now()
-        job.state = Job.Status.RUNNING
-        job.attempts += 1
-        job.started_at = job.started_at or now
-        job.heartbeat_at = now
-        job.save(update_fields=["state", "attempts", "started_at", "heartbeat_at"])
-        return job
-
-
 def run_draft(job_id: int) -> Job:
     """Run (or resume) a draft job. A transient failure raises RetryLater until JOB_MAX_ATTEMPTS is reached."""
-    job = _start(job_id)
+    job = jobs.start(job_id)
     if job is None:
         return Job.objects.get(pk=job_id)
     final_attempt = job.attempts >= settings.JOB_MAX_ATTEMPTS
@@ -71,7 +50,7 @@ def run_draft(job_id: int) -> Job:
     except MachineTranslationError as exc:
         if exc.retryable and not final_attempt:
             with transaction.atomic():
-                _note(job.pk, f"Attempt {job.attempts} failed: {exc}")
+                jobs.note(job.pk, f"Attempt {job.attempts} failed: {exc}")
                 Job.objects.filter(pk=job.pk).update(state=Job.Status.QUEUED, error=str(exc))
             raise RetryLater(str(exc), exc.retry_after) from exc
         return fail(job.pk, str(exc))
@@ -107,7 +86,7 @@ def fail(job_id: int, reason: str) -> Job:
     """Mark the job failed with a reason a user can read; the article stays where it was."""
     log.warning("Draft job %s failed: %s", job_id, reason)
     with transaction.atomic():
-        _note(job_id, f"Failed: {reason}")
+        jobs.note(job_id, f"Failed: {reason}")
         Job.objects.filter(pk=job_id).update(state=Job.Status.FAILED, error=reason, finished_at=timezone.now())
         job = Job.objects.select_related("article__document", "created_by").get(pk=job_id)
         notifications.on_job_failed(job)

@@ -29,6 +29,45 @@ def create_draft_job(article: Article, user) -> Job:
     return job
 
 
+def create_memory_job(article: Article, segments, published_at) -> Job:
+    """Queue the published text for the translation memory: each segment's source and final text as published."""
+    pairs = [[s.pk, s.source_text, s.text.strip()] for s in segments if s.has_text]
+    job = Job.objects.create(
+        kind=Job.Kind.MEMORY, article=article, total=len(pairs), payload={
+            "source_language": article.document.source_language,
+            "target_language": article.document.target_language,
+            "published_at": published_at.isoformat(),
+            "translator": article.assignee_id,
+            "segments": pairs,
+        },
+    )
+    transaction.on_commit(lambda: send(job.pk))
+    return job
+
+
+def start(job_id: int) -> Job | None:
+    """Mark a job running for one more attempt; None when it has finished already (a repeated delivery)."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update(of=("self",)).select_related("article__document", "created_by")
+        job = job.get(pk=job_id)
+        if job.state in (Job.Status.SUCCEEDED, Job.Status.FAILED):
+            return None
+        now = timezone.now()
+        job.state = Job.Status.RUNNING
+        job.attempts += 1
+        job.started_at = job.started_at or now
+        job.heartbeat_at = now
+        job.save(update_fields=["state", "attempts", "started_at", "heartbeat_at"])
+        return job
+
+
+def note(job_id: int, message: str) -> None:
+    """Add a line to the job's notes (inside the caller's transaction)."""
+    job = Job.objects.select_for_update().get(pk=job_id)
+    job.notes = [*job.notes, {"at": timezone.now().isoformat(), "message": message}]
+    job.save(update_fields=["notes"])
+
+
 def send(job_id: int) -> bool:
     """Hand the job to the broker; False (and the job left as it was) when the broker is unreachable."""
     from .tasks import TASKS_BY_KIND

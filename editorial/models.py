@@ -120,6 +120,7 @@ class ArticleRevision(models.Model):
 class Job(models.Model):
     class Kind(models.TextChoices):
         DRAFT = "draft"
+        MEMORY = "memory"  # a published article's segment pairs into the translation memory
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -136,6 +137,7 @@ class Job(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     engine = models.CharField(max_length=40, blank=True)
     notes = models.JSONField(default=list, blank=True, help_text="What happened on each attempt, oldest first.")
+    payload = models.JSONField(default=dict, blank=True, help_text="What the job works on, fixed when it was made.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

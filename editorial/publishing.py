@@ -9,10 +9,9 @@ the template rewrites what was published.
 
 from django.utils.text import slugify
 
-from translations import memory
 from translations.models import Segment
 
-from . import quality
+from . import jobs, quality
 from .errors import Refused
 from .models import Article, Publication, PublishedVersion
 from .public import cache
@@ -121,7 +120,8 @@ def publish(article: Article, now, *, user=None, note: str = "") -> PublishedVer
     )
     version.keywords.set(keywords)
     article.live_version = version
-    memory.remember(segments, document.source_language, document.target_language)
+    # The memory learns the published text in the background (editorial.remembering).
+    jobs.create_memory_job(article, segments, now)
     cache.invalidate()
     return version
 

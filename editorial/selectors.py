@@ -60,7 +60,8 @@ def desk_sections(user) -> list[dict]:
     from .models import Job, State
 
     def listing(**filters):
-        active_jobs = Prefetch("jobs", queryset=Job.objects.filter(state__in=Job.ACTIVE), to_attr="active_jobs")
+        drafting = Job.objects.filter(kind=Job.Kind.DRAFT, state__in=Job.ACTIVE)
+        active_jobs = Prefetch("jobs", queryset=drafting, to_attr="active_jobs")
         return list(article_list(user=user).filter(**filters).prefetch_related(active_jobs)[:SECTION_SIZE])
 
     if not user.has_perm("editorial.edit_any_article"):

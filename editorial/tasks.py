@@ -2,8 +2,13 @@
 
 from celery import shared_task
 from django.conf import settings
+from django.db import OperationalError
 
-from . import drafting, feeds, jobs, notifications, workflow
+from . import drafting, feeds, jobs, notifications, remembering, workflow
+
+
+def _backoff(retries: int) -> float:
+    return min(settings.JOB_RETRY_BASE_SECONDS * 2**retries, settings.JOB_RETRY_MAX_SECONDS)
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -12,8 +17,16 @@ def draft_article(self, job_id: int) -> None:
         drafting.run_draft(job_id)
     except drafting.RetryLater as exc:
         # Exponential backoff, or what the service asked for (Retry-After), capped.
-        delay = exc.delay if exc.delay is not None else settings.JOB_RETRY_BASE_SECONDS * 2**self.request.retries
+        delay = exc.delay if exc.delay is not None else _backoff(self.request.retries)
         raise self.retry(countdown=min(delay, settings.JOB_RETRY_MAX_SECONDS)) from None
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def remember_published(self, job_id: int) -> None:
+    try:
+        remembering.run(job_id)
+    except OperationalError:  # the database went away: the job's one transaction left nothing half-stored
+        raise self.retry(countdown=_backoff(self.request.retries)) from None
 
 
 @shared_task
@@ -36,7 +49,7 @@ def send_pending_notifications() -> None:
     notifications.send_pending()
 
 
-TASKS_BY_KIND = {"draft": draft_article}
+TASKS_BY_KIND = {"draft": draft_article, "memory": remember_published}
 
 
 @shared_task(acks_late=True)

@@ -178,8 +178,19 @@ def article_in(state: str, *, editor, translator, paragraphs: int = 3) -> Articl
         workflow.apply(article.pk, editor, "publish", publish_at=timezone.now() + timedelta(days=1))
         return Article.objects.get(pk=article.pk)
     workflow.apply(article.pk, editor, "publish")
+    run_memory_jobs(article)
     assert state == State.PUBLISHED
     return Article.objects.get(pk=article.pk)
+
+
+def run_memory_jobs(article: Article) -> None:
+    """Do here what a worker does after a publish: store the published text in the translation memory."""
+    from editorial import remembering
+    from editorial.models import Job
+
+    for job_id in Job.objects.filter(article=article, kind=Job.Kind.MEMORY, state=Job.Status.QUEUED).values_list(
+            "pk", flat=True):
+        remembering.run(job_id)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import memory
 from .models import Document, MemoryEntry, Segment
 
 
@@ -24,5 +25,18 @@ class DocumentAdmin(admin.ModelAdmin):
 
 @admin.register(MemoryEntry)
 class MemoryEntryAdmin(admin.ModelAdmin):
-    list_display = ["source_text", "target_text", "source_language", "target_language", "updated_at"]
+    list_display = ["source_text", "target_text", "source_language", "target_language", "translator", "published_at"]
     search_fields = ["source_text", "target_text"]
+    list_select_related = ["translator"]
+    # Entries come from publishing; an admin may correct a translation or delete an entry, not add one by hand.
+    readonly_fields = ["source_language", "target_language", "source_hash", "source_text", "normalized",
+                       "origin_segment", "translator", "published_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def delete_model(self, request, obj):
+        memory.forget(MemoryEntry.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        memory.forget(queryset)

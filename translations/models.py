@@ -70,10 +70,18 @@ class MemoryEntry(models.Model):
     target_language = models.CharField(max_length=12)
     source_hash = models.CharField(max_length=64)
     source_text = models.TextField()
-    # The source folded for matching (translations.normalize); fuzzy lookups use a trigram index on it.
+    # The source folded for matching (translations.normalize); short fuzzy lookups use a trigram index on it.
     normalized = models.TextField(default="")
+    # The distinct words of `normalized`, space-separated: longer fuzzy lookups find candidates through a
+    # word index on it (translations.memory).
+    words = models.TextField(default="", editable=False)
     target_text = models.TextField()
     origin_segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    translator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # When the translation was published: a later publication of the same source replaces it, an earlier one not.
+    published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,6 +95,23 @@ class MemoryEntry(models.Model):
 
     def __str__(self):
         return self.source_text[:80]
+
+
+class MemoryWord(models.Model):
+    """How many memory entries of a language pair contain a word: fuzzy lookups start from the rarest words."""
+
+    source_language = models.CharField(max_length=12)
+    target_language = models.CharField(max_length=12)
+    word = models.CharField(max_length=100)
+    entries = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source_language", "target_language", "word"], name="memory_word_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.word} ({self.entries})"
 
 
 class GlossaryTerm(models.Model):

@@ -183,7 +183,9 @@ class MemoryView(APIView):
         responses=inline_serializer("MemoryMatches", {"results": serializers.ListField(child=inline_serializer(
             "MemoryMatch", {"source": serializers.CharField(), "target": serializers.CharField(),
                             "score": serializers.IntegerField(),
-                            "article": serializers.IntegerField(allow_null=True)}))}),
+                            "article": serializers.IntegerField(allow_null=True),
+                            "translator": serializers.CharField(),
+                            "published_at": serializers.DateTimeField(allow_null=True)}))}),
     )
     def get(self, request):
         q = request.query_params.get("q", "").strip()
@@ -197,7 +199,8 @@ class MemoryView(APIView):
         articles = dict(Article.objects.filter(document_id__in={m.document_id for m in matches if m.document_id})
                         .values_list("document_id", "pk"))
         return Response({"results": [
-            {"source": m.source, "target": m.target, "score": m.score, "article": articles.get(m.document_id)}
+            {"source": m.source, "target": m.target, "score": m.score, "article": articles.get(m.document_id),
+             "translator": m.translator, "published_at": m.published_at.isoformat() if m.published_at else None}
             for m in matches
         ]})
 

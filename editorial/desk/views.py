@@ -135,8 +135,9 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
         segment.issues = [i for i in issues[segment.pk] if i["code"] != "empty"]
         segment.terms = terms[segment.pk]
     done = sum(1 for s in segments if s.has_text)
-    job = article.jobs.filter(state__in=Job.ACTIVE).order_by("-id").first()
-    failed_job = None if job else article.jobs.filter(state=Job.Status.FAILED).order_by("-id").first()
+    drafts = article.jobs.filter(kind=Job.Kind.DRAFT)
+    job = drafts.filter(state__in=Job.ACTIVE).order_by("-id").first()
+    failed_job = None if job else drafts.filter(state=Job.Status.FAILED).order_by("-id").first()
     actions = workflow.allowed_actions(article, user)
     context = {
         "article": article,

@@ -7,15 +7,19 @@ from editorial.models import Article, Job, State, StateChange
 from tests.conftest import create_article, wait_for
 
 
-def _published_with(editor, translator, paragraph_translation: str) -> Article:
-    from tests.conftest import article_in
+def _published_with(editor, translator, paragraph_translation: str, *, worker: bool = False) -> Article:
+    from editorial import services
+    from editorial.models import Job
+    from tests.conftest import article_in, run_memory_jobs
 
     article = article_in(State.EDITING, editor=editor, translator=translator)
     segment = article.document.segments.get(position=1)
-    from editorial import services
-
     services.save_segment(article.pk, segment.pk, editor, text=paragraph_translation, version=segment.version)
     workflow.apply(article.pk, editor, "publish")
+    if worker:  # the live worker stores it in the memory
+        wait_for(lambda: Job.objects.filter(article=article, kind="memory", state="succeeded").exists())
+    else:
+        run_memory_jobs(article)
     return article
 
 
@@ -77,7 +81,7 @@ def test_draft_never_overwrites_text_a_human_typed(db, editor, translator):
 
 @pytest.mark.worker
 def test_draft_action_is_run_by_a_real_worker(live_worker, api, editor, translator):
-    _published_with(editor, translator, "Life returned to normal in Jasim.")
+    _published_with(editor, translator, "Life returned to normal in Jasim.", worker=True)
     article = create_article(editor)
     response = api(editor).post(f"/api/v1/articles/{article.pk}/actions/draft/", {}, format="json")
     assert response.status_code == 202, response.content

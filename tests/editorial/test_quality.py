@@ -1,15 +1,18 @@
 """Quality in the newsroom: issues in the API and the workspace, blocking submit and publish, overrides,
 the glossary, and the translation memory's fuzzy matches."""
 
+from datetime import datetime
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from editorial import services, workflow
 from editorial.errors import Refused
 from editorial.models import Article, State
 from tests.conftest import PASSWORD, create_article, fill_segments
 from translations import glossary, memory
-from translations.models import GlossaryTerm, MemoryEntry
+from translations.models import GlossaryTerm
 
 pytestmark = pytest.mark.django_db
 
@@ -157,9 +160,7 @@ def test_translators_read_the_glossary_but_do_not_edit_it(translator):
 
 
 def _remember(pairs):
-    for source, target in pairs:
-        MemoryEntry.objects.create(source_language="ar", target_language="en", source_hash=memory.memory_key(source),
-                                   source_text=source, normalized=memory.normalize(source), target_text=target)
+    memory.store([memory.Pair(source, target) for source, target in pairs], "ar", "en", timezone.now())
 
 
 def test_fuzzy_matches_with_a_percentage_best_first():
@@ -186,7 +187,10 @@ def test_memory_api(api, make_article, editor, translator):
     response = api(translator).get("/api/v1/memory/", {"q": paragraph.source_text, "source": "ar", "target": "en"})
     assert response.status_code == 200
     best = response.json()["results"][0]
-    assert best == {"source": paragraph.source_text, "target": paragraph.text, "score": 100, "article": article.pk}
+    published_at = best.pop("published_at")
+    assert best == {"source": paragraph.source_text, "target": paragraph.text, "score": 100, "article": article.pk,
+                    "translator": translator.username}
+    assert datetime.fromisoformat(published_at) == article.published_at
     assert api(translator).get("/api/v1/memory/").status_code == 400
     assert api().get("/api/v1/memory/", {"q": "x"}).status_code == 401
 

@@ -6,7 +6,8 @@ import random
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from translations.memory import memory_key
+from translations.memory import memory_key, words_of
+from translations.models import MemoryEntry, MemoryWord
 from translations.normalize import normalize
 
 WORDS = (
@@ -19,10 +20,19 @@ WORDS = (
 
 
 _LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+
+
+def _made_up_words(count: int) -> list[str]:
+    rng = random.Random(2026)
+    words = dict.fromkeys(WORDS)
+    while len(words) < len(WORDS) + count:
+        words.setdefault("".join(rng.choice(_LETTERS) for _ in range(rng.randint(3, 9))))
+    return list(words)[len(WORDS):]
+
+
 # A news-sized vocabulary: the real words above plus 30,000 made-up ones, drawn with a Zipf-like skew so
 # that common words recur as they do in real text.
-_VOCABULARY = WORDS + ["".join(random.Random(i).choice(_LETTERS) for _ in range(random.Random(-i).randint(3, 8)))
-                       for i in range(30_000)]
+_VOCABULARY = list(dict.fromkeys(WORDS)) + _made_up_words(30_000)
 _CUMULATIVE = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(_VOCABULARY))))
 
 
@@ -45,9 +55,10 @@ class Command(BaseCommand):
             raise CommandError("seed_memory needs PostgreSQL (it loads rows with COPY).")
         rng = random.Random(seed)
         seen = set()
-        columns = "source_language, target_language, source_hash, source_text, normalized, target_text"
+        columns = "source_language, target_language, source_hash, source_text, normalized, words, target_text"
+        entries, words = MemoryEntry._meta.db_table, MemoryWord._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMP TABLE memory_seed AS SELECT {columns} FROM translations_memoryentry LIMIT 0")
+            cursor.execute(f"CREATE TEMP TABLE memory_seed AS SELECT {columns} FROM {entries} LIMIT 0")
             with cursor.copy(f"COPY memory_seed ({columns}) FROM STDIN") as copy:
                 written = 0
                 while written < count:
@@ -56,13 +67,23 @@ class Command(BaseCommand):
                     if key in seen:
                         continue
                     seen.add(key)
-                    copy.write_row(("ar", "en", key, text, normalize(text), f"translation {seed}-{written}"))
+                    folded = normalize(text)
+                    copy.write_row(("ar", "en", key, text, folded, " ".join(words_of(folded)),
+                                    f"translation {seed}-{written}"))
                     written += 1
-            # Entries already in the memory (short texts recur) are kept as they are.
+            # Entries already in the memory (short texts recur) are kept as they are; the word counts grow by
+            # the entries actually added.
             cursor.execute(
-                f"INSERT INTO translations_memoryentry ({columns}, created_at, updated_at) "
-                f"SELECT {columns}, now(), now() FROM memory_seed ON CONFLICT DO NOTHING"
+                f"WITH added AS (INSERT INTO {entries} ({columns}, published_at, created_at, updated_at) "
+                f"SELECT {columns}, now(), now(), now() FROM memory_seed ON CONFLICT DO NOTHING "
+                "RETURNING source_language, target_language, words) "
+                f"INSERT INTO {words} (source_language, target_language, word, entries) "
+                "SELECT source_language, target_language, word, count(*) FROM added, "
+                "unnest(string_to_array(words, ' ')) AS word GROUP BY 1, 2, 3 "
+                "ON CONFLICT (source_language, target_language, word) "
+                f"DO UPDATE SET entries = {words}.entries + excluded.entries"
             )
             cursor.execute("DROP TABLE memory_seed")
-            cursor.execute("ANALYZE translations_memoryentry")
+            cursor.execute(f"ANALYZE {entries}")
+            cursor.execute(f"ANALYZE {words}")
         self.stdout.write(f"Added {count} memory entries.")
