@@ -24,6 +24,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--lookups", type=int, default=300)
+    parser.add_argument("--compare-knn", type=int, default=0, metavar="N",
+                        help="after the last size, also time N lookups the previous way (trigram KNN over every "
+                             "entry from a GiST index, built for the comparison) against the current one")
     args = parser.parse_args()
 
     import psycopg
@@ -85,10 +88,12 @@ def main():
         everything = [t for values in timings.values() for t in values]
         rows.append((seeded, seed_seconds, everything, timings, found))
 
+    comparison = compare_knn(args.compare_knn) if args.compare_knn else None
+
     print(f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL "
           "(word GIN index, short-entry pg_trgm GiST index)")
     print(f"Command: .venv/bin/python bench/memory.py --sizes {' '.join(map(str, args.sizes))} "
-          f"--lookups {args.lookups}\n")
+          f"--lookups {args.lookups}" + (f" --compare-knn {args.compare_knn}" if args.compare_knn else "") + "\n")
     print("| entries | lookups | p50 | p95 | max | p95 by kind | found |")
     print("|---|---|---|---|---|---|---|")
     for seeded, _, everything, timings, found in rows:
@@ -97,6 +102,44 @@ def main():
         hits = "; ".join(f"{k}: {sum(v)}/{len(v)}" for k, v in found.items())
         print(f"| {seeded:,} | {len(everything)} | {statistics.median(everything):.1f} ms | {q[18]:.1f} ms "
               f"| {max(everything):.1f} ms | {by_kind} | {hits} |")
+
+    if comparison:
+        print(f"\nSame {seeded:,} entries, {args.compare_knn} sentences with one word changed:")
+        for name, values in comparison.items():
+            print(f"- {name}: p50 {statistics.median(values):.1f} ms, "
+                  f"p95 {statistics.quantiles(values, n=20)[18]:.1f} ms")
+
+
+def compare_knn(count: int) -> dict[str, list[float]]:
+    """The previous design's candidate query, nearest by trigram distance over every entry, against a lookup now."""
+    from django.db import connection
+
+    from translations.memory import fuzzy_matches
+    from translations.models import MemoryEntry
+    from translations.normalize import normalize
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE INDEX bench_all_trgm ON translations_memoryentry USING gist (normalized gist_trgm_ops)")
+    rng = random.Random(11)
+    timings = {"previous: GiST KNN over every entry (candidates only)": [], "now: the whole fuzzy_matches": []}
+    try:
+        for text in MemoryEntry.objects.order_by("?").values_list("source_text", flat=True)[:count]:
+            words = text.split()
+            words[rng.randrange(len(words))] = "اتفاق"
+            query = " ".join(words)
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT id, normalized FROM translations_memoryentry WHERE source_language = 'ar' "
+                               "AND target_language = 'en' ORDER BY normalized <-> %s LIMIT 30", [normalize(query)])
+                cursor.fetchall()
+            middle = time.perf_counter()
+            fuzzy_matches(query, "ar", "en")
+            timings["previous: GiST KNN over every entry (candidates only)"].append((middle - started) * 1000)
+            timings["now: the whole fuzzy_matches"].append((time.perf_counter() - middle) * 1000)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP INDEX bench_all_trgm")
+    return timings
 
 
 if __name__ == "__main__":

@@ -16,10 +16,11 @@ _FOLD = str.maketrans({
     "٫": ".", "٬": ",", "،": ",", "؛": ";", "؟": "?",
 })
 _SPACE = re.compile(r"\s+")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def normalize(text: str) -> str:
     """Text folded for matching: no diacritics or tatweel, one alef, one ya, ta marbuta as ha, Western digits,
-    lower case, single spaces."""
-    text = _DIACRITICS.sub("", text or "").replace(_TATWEEL, "")
+    lower case, single spaces, no control characters."""
+    text = _CONTROL.sub(" ", _DIACRITICS.sub("", text or "").replace(_TATWEEL, ""))
     return _SPACE.sub(" ", text.translate(_FOLD)).strip().casefold()

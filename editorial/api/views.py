@@ -193,9 +193,14 @@ class MemoryView(APIView):
             raise Refused(400, "invalid", "Give the text to look up: ?q=TEXT.", {"q": ["Required."]})
         if len(q) > 2000:
             raise Refused(400, "invalid", "The text to look up is longer than 2,000 characters.", {"q": ["Too long."]})
-        source = request.query_params.get("source", "ar")
-        target = request.query_params.get("target", "en")
-        matches = memory.fuzzy_matches(q, source, target, limit=10)
+        languages = {}
+        for name, default in (("source", "ar"), ("target", "en")):
+            value = request.query_params.get(name, default)
+            try:
+                languages[name] = s.validate_language(value)
+            except serializers.ValidationError as exc:
+                raise Refused(400, "invalid", f"{name}: {exc.detail[0]}", {name: [str(exc.detail[0])]}) from None
+        matches = memory.fuzzy_matches(q, languages["source"], languages["target"], limit=10)
         articles = dict(Article.objects.filter(document_id__in={m.document_id for m in matches if m.document_id})
                         .values_list("document_id", "pk"))
         return Response({"results": [

@@ -195,6 +195,22 @@ def test_memory_api(api, make_article, editor, translator):
     assert api().get("/api/v1/memory/", {"q": "x"}).status_code == 401
 
 
+@pytest.mark.parametrize("params, field", [
+    ({"q": "مدرسة\x00جديدة في إدلب وريفها الجنوبي"}, None),
+    ({"q": "\x00"}, None),
+    ({"q": "مدرسة", "source": "a\x00"}, "source"),
+    ({"q": "مدرسة", "target": "e" * 40}, "target"),
+    ({"q": "مدرسة", "source": "'; DROP TABLE x; --"}, "source"),
+])
+def test_memory_api_bad_input_is_a_clear_error_or_an_answer(api, translator, params, field):
+    response = api(translator).get("/api/v1/memory/", params)
+    if field is None:  # control characters are not text to match: they are ignored
+        assert response.status_code == 200 and response.json() == {"results": []}
+    else:
+        assert response.status_code == 400
+        assert response.json()["error"]["details"] == {field: ["Use a language code such as 'ar' or 'en'."]}
+
+
 def test_workspace_memory_matches_load_on_focus(make_article, editor, translator):
     published = make_article(State.PUBLISHED)
     article = create_article(editor)
