@@ -6,6 +6,7 @@ import io
 from .checks.base import Term
 from .models import GlossaryTerm
 from .normalize import normalize
+from .spreadsheet import from_cell, to_cell
 
 CSV_FIELDS = ["source_term", "target_term", "note", "do_not_translate"]
 
@@ -29,8 +30,8 @@ def export_csv(source_language: str, target_language: str) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
     writer.writeheader()
     for term in GlossaryTerm.objects.filter(source_language=source_language, target_language=target_language):
-        writer.writerow({"source_term": term.source_term, "target_term": term.target_term, "note": term.note,
-                         "do_not_translate": "yes" if term.do_not_translate else "no"})
+        writer.writerow({"source_term": to_cell(term.source_term), "target_term": to_cell(term.target_term),
+                         "note": to_cell(term.note), "do_not_translate": "yes" if term.do_not_translate else "no"})
     return out.getvalue()
 
 
@@ -46,11 +47,11 @@ def import_csv(data: str, source_language: str, target_language: str) -> tuple[i
         raise CsvError(f"The CSV needs the columns {', '.join(CSV_FIELDS)}; missing: {', '.join(sorted(missing))}.")
     rows = []
     for line, row in enumerate(reader, start=2):
-        source, target = (row.get("source_term") or "").strip(), (row.get("target_term") or "").strip()
+        source, target = (from_cell((row.get(f) or "").strip()) for f in ("source_term", "target_term"))
         if not source or not target:
             raise CsvError(f"Line {line}: a term and its rendering are both needed.")
         flag = (row.get("do_not_translate") or "").strip().lower() in {"yes", "y", "true", "1", "x"}
-        rows.append((source, target, (row.get("note") or "").strip(), flag))
+        rows.append((source, target, from_cell((row.get("note") or "").strip()), flag))
     created = updated = 0
     for source, target, note, flag in rows:
         _, was_created = GlossaryTerm.objects.update_or_create(

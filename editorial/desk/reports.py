@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from editorial import reports
 from editorial.models import State
+from translations.spreadsheet import to_cell
 
 ARTICLE_ROWS = 100
 CSV_HEADER = ["article_id", "position", "engine", "translator", "published_on", "machine_text", "final_text",
@@ -135,8 +136,9 @@ def post_editing_csv(request):
     writer.writerow(CSV_HEADER)
     for segment in reports.published_segments(**form.filters()):
         writer.writerow([
-            segment.article_id, segment.position, segment.engine or "", segment.translator or "",
-            timezone.localdate(segment.published_at).isoformat(), segment.machine_text or "", segment.final_text,
+            segment.article_id, segment.position, to_cell(segment.engine or ""), to_cell(segment.translator or ""),
+            timezone.localdate(segment.published_at).isoformat(), to_cell(segment.machine_text or ""),
+            to_cell(segment.final_text),
             "" if segment.edits is None else segment.edits, segment.words,
             "" if segment.hter is None else f"{segment.hter:.4f}",
         ])

@@ -134,6 +134,23 @@ def test_glossary_matching_ignores_optional_marks_and_prefixes():
     assert [t.target for t in found] == ["Daraa", "Free Army"]
 
 
+def test_glossary_export_cannot_run_formulas_in_a_spreadsheet_and_still_round_trips(editor):
+    GlossaryTerm.objects.create(source_term="الهلال الأحمر", target_term="=HYPERLINK(\"http://x.test\",\"Red\")",
+                                note="@SUM(1+1) -- a risky note")
+    client = Client()
+    client.force_login(editor)
+    exported = client.get("/desk/glossary/export.csv").content.decode()
+    row = exported.splitlines()[1]
+    assert row.split(",")[1].startswith('"\'=HYPERLINK') and ",'@SUM(1+1) -- a risky note," in row
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    GlossaryTerm.objects.all().delete()
+    response = client.post("/desk/glossary/import/", {"file": SimpleUploadedFile("g.csv", exported.encode())})
+    assert response.status_code == 302
+    term = GlossaryTerm.objects.get()
+    assert (term.target_term, term.note) == ("=HYPERLINK(\"http://x.test\",\"Red\")", "@SUM(1+1) -- a risky note")
+
+
 def test_glossary_csv_round_trip(editor):
     client = Client()
     client.force_login(editor)

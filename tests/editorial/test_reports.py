@@ -358,3 +358,14 @@ def test_page_csv_and_api_use_the_same_queries_at_3_and_30_articles(editor, tran
     for name, request in requests.items():
         with django_assert_num_queries(counts[name]):
             request()
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(editor, translator, admin_user):
+    article = article_in(State.EDITING, editor=editor, translator=translator)
+    segment = article.document.segments.get(position=1)
+    services.save_segment(article.pk, segment.pk, editor, text='=HYPERLINK("http://x.test","Jasim")',
+                          version=segment.version)
+    workflow.apply(article.pk, editor, "publish")
+    content = signed_in(admin_user).get("/desk/reports/post-editing.csv").content.decode()
+    row = next(r for r in csv.DictReader(io.StringIO(content)) if r["position"] == "1")
+    assert row["final_text"] == '\'=HYPERLINK("http://x.test","Jasim")'
