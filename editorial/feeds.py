@@ -8,10 +8,13 @@ an admin understands, and one bad entry does not stop the others.
 
 import calendar
 import io
+import ipaddress
 import logging
 import re
+import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urljoin, urlsplit
 from xml.sax import SAXParseException
 
 import feedparser
@@ -36,6 +39,7 @@ USER_AGENT = "Tarjama/1.0 (newsroom translation desk; source feed reader)"
 FULL_CONTENT_CHARS = 400
 MAX_DOWNLOAD_BYTES = 5 * 1024 * 1024
 MAX_URL_CHARS = 1000
+MAX_REDIRECTS = 5
 
 _CHARSET_RE = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 _ERRNO_RE = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
@@ -68,28 +72,59 @@ def _reason(exc: requests.RequestException) -> str:
     return match.group(1).strip().lower() if match else type(exc).__name__
 
 
+def _refuse_private(url: str, what: str) -> None:
+    """Refuse an address on a private network (the server's own, the cloud's metadata service, the office LAN).
+
+    Editors import pages by address, so without this anyone with an editor's account could make the server read
+    internal services. FETCH_PRIVATE_NETWORKS lists networks that may be read all the same (an outlet mirrored
+    inside the newsroom). Each redirect is checked again.
+    """
+    host = urlsplit(url).hostname
+    if not host:
+        raise FetchFailed(f"{what} at {url} has no host name.")
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+    except (socket.gaierror, UnicodeError):
+        return  # not found: the request itself fails and says so
+    allowed = [ipaddress.ip_network(network, strict=False) for network in settings.FETCH_PRIVATE_NETWORKS]
+    for text in sorted(addresses):
+        address = ipaddress.ip_address(text.split("%")[0])
+        if (not address.is_global or address.is_multicast) and not any(address in n for n in allowed):
+            raise FetchFailed(
+                f"{what} at {url} is on a private network ({address}): Tarjama only reads public sites. "
+                "An administrator can allow a network with the FETCH_PRIVATE_NETWORKS setting."
+            )
+
+
 def fetch(url: str, what: str, headers: dict | None = None) -> Download:
     """GET a feed or page as Tarjama, within FEED_TIMEOUT_SECONDS and MAX_DOWNLOAD_BYTES; raise FetchFailed."""
     timeout = settings.FEED_TIMEOUT_SECONDS
+    asked = url
     try:
-        with requests.get(
-            url, headers={"User-Agent": USER_AGENT, **(headers or {})}, timeout=timeout, stream=True
-        ) as response:
-            if response.status_code >= 400:
-                raise FetchFailed(f"{what} at {url} answered HTTP {response.status_code} {response.reason}.")
-            body = bytearray()
-            for chunk in response.iter_content(64 * 1024):
-                body += chunk
-                if len(body) > MAX_DOWNLOAD_BYTES:
-                    raise FetchFailed(f"{what} at {url} is larger than {MAX_DOWNLOAD_BYTES // 2**20} MB.")
-            return Download(response.status_code, {k.lower(): v for k, v in response.headers.items()}, bytes(body))
+        for _ in range(MAX_REDIRECTS + 1):
+            _refuse_private(url, what)
+            with requests.get(url, headers={"User-Agent": USER_AGENT, **(headers or {})}, timeout=timeout,
+                              stream=True, allow_redirects=False) as response:
+                if response.is_redirect:
+                    url = urljoin(url, response.headers["location"])
+                    continue
+                if response.status_code >= 400:
+                    raise FetchFailed(f"{what} at {asked} answered HTTP {response.status_code} {response.reason}.")
+                body = bytearray()
+                for chunk in response.iter_content(64 * 1024):
+                    body += chunk
+                    if len(body) > MAX_DOWNLOAD_BYTES:
+                        raise FetchFailed(f"{what} at {asked} is larger than {MAX_DOWNLOAD_BYTES // 2**20} MB.")
+                return Download(response.status_code, {k.lower(): v for k, v in response.headers.items()},
+                                bytes(body))
+        raise FetchFailed(f"{what} at {asked} could not be reached: it redirects too many times.")
     except requests.Timeout:
-        raise FetchFailed(f"{what} at {url} did not answer within {timeout:g} seconds.") from None
+        raise FetchFailed(f"{what} at {asked} did not answer within {timeout:g} seconds.") from None
     except requests.RequestException as exc:
         # A read that times out halfway through the body surfaces as a ConnectionError.
         if "timed out" in str(exc):
-            raise FetchFailed(f"{what} at {url} did not answer within {timeout:g} seconds.") from None
-        raise FetchFailed(f"{what} at {url} could not be reached: {_reason(exc)}.") from None
+            raise FetchFailed(f"{what} at {asked} did not answer within {timeout:g} seconds.") from None
+        raise FetchFailed(f"{what} at {asked} could not be reached: {_reason(exc)}.") from None
 
 
 def _not_a_feed(parsed, download: Download) -> str:

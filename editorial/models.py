@@ -43,7 +43,7 @@ class Article(models.Model):
     keywords = models.ManyToManyField(Keyword, blank=True, related_name="articles")
     source_outlet = models.CharField(max_length=200)
     source_author = models.CharField(max_length=200, blank=True)
-    source_url = models.URLField(max_length=1000, blank=True)
+    source_url = models.URLField(max_length=1000, blank=True, db_index=True)  # feeds look up articles imported by hand
     source_published_at = models.DateTimeField(null=True, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_articles"

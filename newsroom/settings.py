@@ -1,5 +1,6 @@
 """Tarjama settings: everything that varies between machines comes from the environment."""
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -201,6 +202,13 @@ WORKER_STALE_AFTER_SECONDS = int(os.environ.get("WORKER_STALE_AFTER_SECONDS", "6
 # Source feeds: how often each is polled, and how long a feed or article page may take to answer.
 FEED_POLL_SECONDS = int(os.environ.get("FEED_POLL_SECONDS", "600"))
 FEED_TIMEOUT_SECONDS = float(os.environ.get("FEED_TIMEOUT_SECONDS", "15"))
+# Feeds and pages are read from public addresses only; these networks (comma-separated, e.g. "10.0.5.0/24") may be
+# read although private.
+try:
+    FETCH_PRIVATE_NETWORKS = [str(ipaddress.ip_network(n.strip(), strict=False))
+                              for n in os.environ.get("FETCH_PRIVATE_NETWORKS", "").split(",") if n.strip()]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"FETCH_PRIVATE_NETWORKS: {exc}") from None
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

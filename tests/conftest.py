@@ -45,6 +45,8 @@ def pytest_configure(config):
         **django_settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The fake outlets and services run on 127.0.0.1; tests of the private-network guard set this back.
+    django_settings.FETCH_PRIVATE_NETWORKS = ["127.0.0.0/8"]
     # Rate limits and sign-in failures of earlier runs, kept in a shared Redis, must not leak in.
     django_settings.CACHES["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:8]}"
 

@@ -533,3 +533,48 @@ def test_an_unknown_feed_is_not_found(db, api, admin_user):
         response = getattr(api(admin_user), method)("/api/v1/feeds/999/")
         assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
     assert api(admin_user).post("/api/v1/feeds/999/poll/").status_code == 404
+
+
+@pytest.mark.parametrize("where", ["fake outlet", "http://localhost:9/feed", "http://[::1]:9/feed",
+                                   "http://169.254.169.254/latest/meta-data/", "http://10.1.2.3/feed",
+                                   "http://0.0.0.0:9/", "http://2130706433:9/feed"])
+def test_private_addresses_are_not_read(server, settings, where):
+    settings.FETCH_PRIVATE_NETWORKS = []
+    url = server.serve_feed("/feed.xml", rss([])) if where == "fake outlet" else where
+    with pytest.raises(feeds.FetchFailed, match=r"is on a private network \(.+\): Tarjama only reads public sites"):
+        feeds.fetch(url, "The feed")
+    assert server.requests == []
+
+
+def test_each_redirect_is_checked_again(server, settings):
+    settings.FETCH_PRIVATE_NETWORKS = ["127.0.0.1/32"]
+    port = server.base.rsplit(":", 1)[1]
+    server.serve("/moved", b"", status=302, location=f"http://127.0.0.2:{port}/feed.xml")
+    with pytest.raises(feeds.FetchFailed, match=r"The feed at http://127.0.0.1:\d+/moved is on a private network "
+                                                r"\(127.0.0.2\)"):
+        feeds.fetch(server.url("/moved"), "The feed")
+    assert [r["path"] for r in server.requests] == ["/moved"]
+
+
+def test_redirects_are_followed_to_the_document_and_loops_are_cut(server):
+    feed = server.serve_feed("/feed.xml", rss([]))
+    server.serve("/old", b"", status=301, location="/feed.xml")
+    assert feeds.fetch(server.url("/old"), "The feed").body == server.documents["/feed.xml"].body
+    assert feed.endswith("/feed.xml")
+    server.serve("/loop", b"", status=302, location="/loop")
+    with pytest.raises(feeds.FetchFailed, match="it redirects too many times"):
+        feeds.fetch(server.url("/loop"), "The feed")
+    assert len(server.requests_to("/loop")) == feeds.MAX_REDIRECTS + 1
+
+
+def test_an_editor_cannot_make_the_server_read_an_internal_address(db, server, settings, editor):
+    from django.test import Client
+
+    settings.FETCH_PRIVATE_NETWORKS = []
+    client = Client()
+    client.force_login(editor)
+    url = server.serve("/story", article_page(JASIM))
+    response = client.post("/desk/new/", {"url": url, "outlet": "X", "language": "ar"})
+    assert response.status_code == 400
+    assert "is on a private network (127.0.0.1): Tarjama only reads public sites" in response.content.decode()
+    assert server.requests == [] and not Article.objects.exists()

@@ -173,6 +173,7 @@ class Document:
     etag: str = ""
     last_modified: str = ""
     delay: float = 0.0
+    location: str = ""  # with a 3xx status: where it redirects
 
 
 class FeedServer:
@@ -204,6 +205,8 @@ class FeedServer:
                         self.send_header("ETag", document.etag)
                     if document.last_modified:
                         self.send_header("Last-Modified", document.last_modified)
+                    if document.location:
+                        self.send_header("Location", document.location)
                     if status == 304:
                         self.end_headers()
                         return
