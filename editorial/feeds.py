@@ -72,7 +72,7 @@ def _reason(exc: requests.RequestException) -> str:
     return match.group(1).strip().lower() if match else type(exc).__name__
 
 
-def _refuse_private(url: str, what: str) -> None:
+def _refuse_private(url: str, what: str, asked: str) -> None:
     """Refuse an address on a private network (the server's own, the cloud's metadata service, the office LAN).
 
     Editors import pages by address, so without this anyone with an editor's account could make the server read
@@ -90,8 +90,9 @@ def _refuse_private(url: str, what: str) -> None:
     for text in sorted(addresses):
         address = ipaddress.ip_address(text.split("%")[0])
         if (not address.is_global or address.is_multicast) and not any(address in n for n in allowed):
+            where = f"{what} at {asked}" + (f" redirects to {url}, which" if url != asked else "")
             raise FetchFailed(
-                f"{what} at {url} is on a private network ({address}): Tarjama only reads public sites. "
+                f"{where} is on a private network ({address}): Tarjama only reads public sites. "
                 "An administrator can allow a network with the FETCH_PRIVATE_NETWORKS setting."
             )
 
@@ -102,7 +103,7 @@ def fetch(url: str, what: str, headers: dict | None = None) -> Download:
     asked = url
     try:
         for _ in range(MAX_REDIRECTS + 1):
-            _refuse_private(url, what)
+            _refuse_private(url, what, asked)
             with requests.get(url, headers={"User-Agent": USER_AGENT, **(headers or {})}, timeout=timeout,
                               stream=True, allow_redirects=False) as response:
                 if response.is_redirect:

@@ -550,7 +550,8 @@ def test_each_redirect_is_checked_again(server, settings):
     settings.FETCH_PRIVATE_NETWORKS = ["127.0.0.1/32"]
     port = server.base.rsplit(":", 1)[1]
     server.serve("/moved", b"", status=302, location=f"http://127.0.0.2:{port}/feed.xml")
-    with pytest.raises(feeds.FetchFailed, match=r"The feed at http://127.0.0.1:\d+/moved is on a private network "
+    with pytest.raises(feeds.FetchFailed, match=r"The feed at http://127.0.0.1:\d+/moved redirects to "
+                                                r"http://127.0.0.2:\d+/feed.xml, which is on a private network "
                                                 r"\(127.0.0.2\)"):
         feeds.fetch(server.url("/moved"), "The feed")
     assert [r["path"] for r in server.requests] == ["/moved"]

@@ -16,7 +16,7 @@ from django.test import Client
 
 from editorial import drafting, reports, services, workflow
 from editorial.models import Article, PublishedVersion, State, StateChange
-from tests.conftest import PASSWORD, article_in, client_for
+from tests.conftest import PASSWORD, article_in, client_for, run_memory_jobs
 from tests.fakes.mt_servers import LibreTranslateServer
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +57,7 @@ def publish(editor, translator, sources: list[str], finals: list[str], *, send_b
         workflow.apply(article.pk, editor, "request_changes", comment="Check the count.")
         workflow.apply(article.pk, translator, "submit")
     workflow.apply(article.pk, editor, "publish")
+    run_memory_jobs(article)
     return Article.objects.get(pk=article.pk)
 
 
