@@ -122,3 +122,15 @@ def test_a_job_that_never_reached_the_broker_is_sent_by_the_sweeper(live_worker,
                                          created_at=timezone.now() - timedelta(minutes=1))
     assert jobs.send_queued() == 1
     wait_for(lambda: MemoryEntry.objects.filter(origin_segment__document=article.document).exists())
+
+
+@pytest.mark.django_db
+def test_the_demo_data_comes_with_its_published_article_in_the_memory():
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+    job = Job.objects.get(kind=Job.Kind.MEMORY)
+    assert job.state == Job.Status.SUCCEEDED and job.done == job.total > 0
+    assert MemoryEntry.objects.filter(origin_segment__document=job.article.document).count() == job.total

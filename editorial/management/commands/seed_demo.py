@@ -5,8 +5,8 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from editorial import drafting, roles, services, workflow
-from editorial.models import Article
+from editorial import drafting, remembering, roles, services, workflow
+from editorial.models import Article, Job
 from translations.models import GlossaryTerm
 
 DEMO_ARTICLES = [
@@ -126,6 +126,9 @@ class Command(BaseCommand):
         services.update_details(published.pk, editor, version=published.version, standfirst=(
             "Residents of al-Hasakah have bought water from private tankers since the Alouk station stopped."))
         workflow.apply(published.pk, editor, "publish")
+        # As for the drafts above, the job runs here rather than waiting for the worker: the demo memory is ready.
+        for job in published.jobs.filter(kind=Job.Kind.MEMORY):
+            remembering.run(job.pk)
         self.stdout.write(f"Created {len(articles) + 1} demo articles (one published: see /).")
 
 
