@@ -14,13 +14,15 @@ import re
 import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 from xml.sax import SAXParseException
 
 import feedparser
 import lxml.html
 import requests
+import requests.adapters
 import trafilatura
+import urllib3
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -72,29 +74,76 @@ def _reason(exc: requests.RequestException) -> str:
     return match.group(1).strip().lower() if match else type(exc).__name__
 
 
-def _refuse_private(url: str, what: str, asked: str) -> None:
-    """Refuse an address on a private network (the server's own, the cloud's metadata service, the office LAN).
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _inner_ipv4(address: ipaddress.IPv4Address | ipaddress.IPv6Address):
+    """The IPv4 address an IPv6 address carries (mapped, 6to4, Teredo, NAT64), or the address itself."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped or address.sixtofour:
+            return address.ipv4_mapped or address.sixtofour
+        if address.teredo:
+            return address.teredo[1]
+        if address in _NAT64:
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
+
+
+def _public_address(url: str, what: str, asked: str) -> tuple[str, str]:
+    """The host of `url` as `requests` reads it, and the checked address to connect to; FetchFailed if private.
 
     Editors import pages by address, so without this anyone with an editor's account could make the server read
-    internal services. FETCH_PRIVATE_NETWORKS lists networks that may be read all the same (an outlet mirrored
-    inside the newsroom). Each redirect is checked again.
+    internal services (the server's own, the cloud's metadata service, the office LAN). FETCH_PRIVATE_NETWORKS
+    lists networks that may be read all the same (an outlet mirrored inside the newsroom). The connection is then
+    made to the address checked here, not to a second lookup of the name (DNS rebinding), and each redirect is
+    checked again.
     """
-    host = urlsplit(url).hostname
-    if not host:
-        raise FetchFailed(f"{what} at {url} has no host name.")
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+        parts = urllib3.util.parse_url(requests.Request("GET", url).prepare().url)
+    except (requests.RequestException, urllib3.exceptions.LocationParseError, ValueError) as exc:
+        raise FetchFailed(f"{what} at {asked} is not a web address we can read ({exc}).") from None
+    if parts.scheme not in ("http", "https") or not parts.host:
+        raise FetchFailed(f"{what} at {asked} is not an http or https address.")
+    host = parts.host.strip("[]")
+    try:
+        found = socket.getaddrinfo(host, parts.port or 80, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):
-        return  # not found: the request itself fails and says so
-    allowed = [ipaddress.ip_network(network, strict=False) for network in settings.FETCH_PRIVATE_NETWORKS]
-    for text in sorted(addresses):
-        address = ipaddress.ip_address(text.split("%")[0])
-        if (not address.is_global or address.is_multicast) and not any(address in n for n in allowed):
+        raise FetchFailed(f"{what} at {asked} could not be reached: the name {host} was not found.") from None
+    allowed = [ipaddress.ip_network(network) for network in settings.FETCH_PRIVATE_NETWORKS]
+    addresses = list(dict.fromkeys(info[4][0].split("%")[0] for info in found))
+    for text in addresses:
+        address = ipaddress.ip_address(text)
+        inner = _inner_ipv4(address)
+        private = any(not a.is_global or a.is_multicast for a in {address, inner})
+        if private and not any(address in n or inner in n for n in allowed):
             where = f"{what} at {asked}" + (f" redirects to {url}, which" if url != asked else "")
             raise FetchFailed(
                 f"{where} is on a private network ({address}): Tarjama only reads public sites. "
                 "An administrator can allow a network with the FETCH_PRIVATE_NETWORKS setting."
             )
+    addresses.sort(key=lambda text: ":" in text)  # IPv4 first: not every server has an IPv6 route
+    return parts.host, addresses[0]
+
+
+class _PinnedAdapter(requests.adapters.HTTPAdapter):
+    """Connects to one checked address while speaking to the host by name (Host header, TLS name and certificate)."""
+
+    def __init__(self, host: str, address: str):
+        super().__init__(max_retries=0)
+        self.host, self.address = host, address
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        if host_params["scheme"] == "https":
+            pool_kwargs["server_hostname"] = self.host.strip("[]")
+        return host_params, pool_kwargs
+
+    def send(self, request, **kwargs):
+        parts = urllib3.util.parse_url(request.url)
+        request.headers["Host"] = parts.netloc
+        pinned = f"[{self.address}]" if ":" in self.address else self.address
+        request.url = parts._replace(host=pinned, auth=None).url
+        return super().send(request, **kwargs)
 
 
 def fetch(url: str, what: str, headers: dict | None = None) -> Download:
@@ -103,21 +152,26 @@ def fetch(url: str, what: str, headers: dict | None = None) -> Download:
     asked = url
     try:
         for _ in range(MAX_REDIRECTS + 1):
-            _refuse_private(url, what, asked)
-            with requests.get(url, headers={"User-Agent": USER_AGENT, **(headers or {})}, timeout=timeout,
-                              stream=True, allow_redirects=False) as response:
-                if response.is_redirect:
-                    url = urljoin(url, response.headers["location"])
-                    continue
-                if response.status_code >= 400:
-                    raise FetchFailed(f"{what} at {asked} answered HTTP {response.status_code} {response.reason}.")
-                body = bytearray()
-                for chunk in response.iter_content(64 * 1024):
-                    body += chunk
-                    if len(body) > MAX_DOWNLOAD_BYTES:
-                        raise FetchFailed(f"{what} at {asked} is larger than {MAX_DOWNLOAD_BYTES // 2**20} MB.")
-                return Download(response.status_code, {k.lower(): v for k, v in response.headers.items()},
-                                bytes(body))
+            host, address = _public_address(url, what, asked)
+            with requests.Session() as session:
+                session.mount("http://", _PinnedAdapter(host, address))
+                session.mount("https://", _PinnedAdapter(host, address))
+                with session.get(url, headers={"User-Agent": USER_AGENT, **(headers or {})}, timeout=timeout,
+                                 stream=True, allow_redirects=False) as response:
+                    if response.is_redirect:
+                        url = urljoin(url, response.headers["location"])
+                        continue
+                    if response.status_code >= 400:
+                        raise FetchFailed(
+                            f"{what} at {asked} answered HTTP {response.status_code} {response.reason}.")
+                    body = bytearray()
+                    for chunk in response.iter_content(64 * 1024):
+                        body += chunk
+                        if len(body) > MAX_DOWNLOAD_BYTES:
+                            raise FetchFailed(
+                                f"{what} at {asked} is larger than {MAX_DOWNLOAD_BYTES // 2**20} MB.")
+                    return Download(response.status_code, {k.lower(): v for k, v in response.headers.items()},
+                                    bytes(body))
         raise FetchFailed(f"{what} at {asked} could not be reached: it redirects too many times.")
     except requests.Timeout:
         raise FetchFailed(f"{what} at {asked} did not answer within {timeout:g} seconds.") from None

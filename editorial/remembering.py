@@ -2,31 +2,59 @@
 
 The job carries the pairs as they were published (not the live segments, which may be under correction
 by the time it runs). Running it twice, or after a later publication, is harmless: the memory keeps the
-newest publication of each source (`translations.memory.store`).
+newest publication of each source (`translations.memory.store`). A database that went away is retried by
+the task; any other error fails the job with its reason, and a user can retry it.
 """
 
+import logging
 from datetime import datetime
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from translations import memory
+from translations.models import Segment
 
 from . import jobs
 from .models import Job
 
+log = logging.getLogger(__name__)
 
-def run(job_id: int) -> Job:
-    job = jobs.start(job_id)
+
+def run(job_id: int) -> Job | None:
+    """Store the job's pairs; None when the job is gone (its article was deleted)."""
+    try:
+        job = jobs.start(job_id)
+    except Job.DoesNotExist:
+        return None
     if job is None:
         return Job.objects.get(pk=job_id)
-    payload = job.payload
-    pairs = [memory.Pair(source, target, segment_id, payload.get("translator"))
-             for segment_id, source, target in payload["segments"]]
-    with transaction.atomic():
-        stored = memory.store(pairs, payload["source_language"], payload["target_language"],
-                              datetime.fromisoformat(payload["published_at"]))
-        jobs.note(job.pk, f"{stored} of {len(pairs)} segments stored in the translation memory")
-        Job.objects.filter(pk=job.pk).update(state=Job.Status.SUCCEEDED, done=len(pairs), error=None,
-                                             finished_at=timezone.now())
+    try:
+        with transaction.atomic():
+            pairs = _pairs(job.payload)
+            stored = memory.store(pairs, job.payload["source_language"], job.payload["target_language"],
+                                  datetime.fromisoformat(job.payload["published_at"]))
+            jobs.note(job.pk, f"{stored} of {len(pairs)} segments stored in the translation memory")
+            Job.objects.filter(pk=job.pk).update(state=Job.Status.SUCCEEDED, done=len(pairs), error=None,
+                                                 finished_at=timezone.now())
+    except OperationalError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - anything else will fail the same way again: say so and stop
+        log.exception("Memory job %s failed", job_id)
+        reason = f"The published text could not be stored in the translation memory: {exc}"
+        with transaction.atomic():
+            jobs.note(job.pk, f"Failed: {reason}")
+            Job.objects.filter(pk=job.pk).update(state=Job.Status.FAILED, error=reason, finished_at=timezone.now())
     return Job.objects.get(pk=job.pk)
+
+
+def _pairs(payload: dict) -> list[memory.Pair]:
+    """The published pairs, without links to a translator or segment deleted since publishing."""
+    rows = payload["segments"]
+    translator = payload.get("translator")
+    if translator is not None and not get_user_model().objects.filter(pk=translator).exists():
+        translator = None
+    segments = set(Segment.objects.filter(pk__in=[row[0] for row in rows]).values_list("pk", flat=True))
+    return [memory.Pair(source, target, segment_id if segment_id in segments else None, translator)
+            for segment_id, source, target in rows]

@@ -22,7 +22,7 @@ from itertools import combinations
 from django.contrib.postgres.fields import ArrayField
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Func, Q
-from django.db.models.functions import Length
+from django.db.models.functions import Greatest, Length
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
@@ -100,11 +100,12 @@ def store(pairs: list[Pair], source_language: str, target_language: str, publish
 
 
 def count_words(source_language: str, target_language: str, counts: Counter) -> None:
-    """Add `counts` to the word counts, in one upsert per 500 words (same SQL on PostgreSQL and SQLite)."""
+    """Add `counts` to the word counts, one upsert per up to 500 words (same SQL on PostgreSQL and SQLite)."""
     table = connection.ops.quote_name(MemoryWord._meta.db_table)
     words = sorted(word for word, n in counts.items() if n)  # sorted: one lock order for concurrent writers
-    for start in range(0, len(words), 500):
-        chunk = words[start:start + 500]
+    size = min(500, (connection.features.max_query_params or 2000) // 4)
+    for start in range(0, len(words), size):
+        chunk = words[start:start + size]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} (source_language, target_language, word, entries) VALUES "
@@ -119,14 +120,15 @@ def forget(entries: models.QuerySet) -> int:
     """Delete memory entries (an admin's clean-up), keeping the word counts true."""
     with transaction.atomic():
         removed = {}
-        for source, target, words in entries.select_for_update().values_list(
+        # Locked in the order `store` locks them, so the two cannot deadlock.
+        for source, target, words in entries.select_for_update().order_by("source_hash").values_list(
                 "source_language", "target_language", "words"):
             removed.setdefault((source, target), Counter()).update(words.split())
         deleted, _ = entries.delete()
         for (source, target), counts in removed.items():
             for word, n in sorted(counts.items()):
                 MemoryWord.objects.filter(source_language=source, target_language=target, word=word).update(
-                    entries=F("entries") - n)
+                    entries=Greatest(F("entries") - n, 0))
         MemoryWord.objects.filter(entries__lte=0).delete()
     return deleted
 

@@ -74,7 +74,7 @@ class MemoryEntry(models.Model):
     normalized = models.TextField(default="")
     # The distinct words of `normalized`, space-separated: longer fuzzy lookups find candidates through a
     # word index on it (translations.memory).
-    words = models.TextField(default="", editable=False)
+    words = models.TextField(default="", db_default="", editable=False)
     target_text = models.TextField()
     origin_segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     translator = models.ForeignKey(

@@ -6,8 +6,9 @@ _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def to_cell(value: str) -> str:
-    return "'" + value if value.startswith(_TRIGGERS) else value
+    # A value that starts with an apostrophe gets one too, so that reading it back cannot take off its own.
+    return "'" + value if value.startswith((*_TRIGGERS, "'")) else value
 
 
 def from_cell(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(_TRIGGERS) else value
+    return value[1:] if value.startswith("'") and value[1:].startswith((*_TRIGGERS, "'")) else value

@@ -535,12 +535,19 @@ def test_an_unknown_feed_is_not_found(db, api, admin_user):
     assert api(admin_user).post("/api/v1/feeds/999/poll/").status_code == 404
 
 
-@pytest.mark.parametrize("where", ["fake outlet", "http://localhost:9/feed", "http://[::1]:9/feed",
-                                   "http://169.254.169.254/latest/meta-data/", "http://10.1.2.3/feed",
-                                   "http://0.0.0.0:9/", "http://2130706433:9/feed"])
+@pytest.mark.parametrize("where", [
+    "fake outlet", "http://localhost:9/feed", "http://[::1]:9/feed", "http://169.254.169.254/latest/meta-data/",
+    "http://10.1.2.3/feed", "http://0.0.0.0:9/", "http://2130706433:9/feed",
+    # IPv6 forms that carry a private IPv4 address: mapped, NAT64 (169.254.169.254), 6to4 (127.0.0.1).
+    "http://[::ffff:127.0.0.1]:9/", "http://[64:ff9b::a9fe:a9fe]/", "http://[2002:7f00:1::]/",
+    # Read as 127.0.0.1 by requests, though urllib.parse sees example.com.
+    "fake outlet\\@example.com",
+])
 def test_private_addresses_are_not_read(server, settings, where):
     settings.FETCH_PRIVATE_NETWORKS = []
     url = server.serve_feed("/feed.xml", rss([])) if where == "fake outlet" else where
+    if where.startswith("fake outlet\\"):
+        url = f"http://127.0.0.1:{server.port}\\@example.com/feed.xml"
     with pytest.raises(feeds.FetchFailed, match=r"is on a private network \(.+\): Tarjama only reads public sites"):
         feeds.fetch(url, "The feed")
     assert server.requests == []
@@ -579,3 +586,76 @@ def test_an_editor_cannot_make_the_server_read_an_internal_address(db, server, s
     assert response.status_code == 400
     assert "is on a private network (127.0.0.1): Tarjama only reads public sites" in response.content.decode()
     assert server.requests == [] and not Article.objects.exists()
+
+
+class FakeDns:
+    """Answers name lookups for chosen names (a list of answers, one per lookup, the last repeated)."""
+
+    def __init__(self, monkeypatch):
+        import socket
+
+        self.answers: dict[str, list[str]] = {}
+        self.lookups: list[str] = []
+        real = socket.getaddrinfo
+
+        def getaddrinfo(host, port, *args, **kwargs):
+            if host in self.answers:
+                self.lookups.append(host)
+                answers = self.answers[host]
+                address = answers.pop(0) if len(answers) > 1 else answers[0]
+                return real(address, port, *args, **kwargs)
+            return real(host, port, *args, **kwargs)
+
+        monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    return FakeDns(monkeypatch)
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(server, settings, dns):
+    # A name that answers an allowed address first and a refused one next (DNS rebinding) is read from the first.
+    settings.FETCH_PRIVATE_NETWORKS = ["127.0.0.1/32"]
+    dns.answers["outlet.test"] = ["127.0.0.1", "127.0.0.2"]
+    server.serve_feed("/feed.xml", rss([]))
+    download = feeds.fetch(f"http://outlet.test:{server.port}/feed.xml", "The feed")
+    assert download.body == server.documents["/feed.xml"].body
+    assert dns.lookups == ["outlet.test"]
+    assert server.requests[0]["headers"]["Host"] == f"outlet.test:{server.port}"
+
+
+def test_a_name_that_cannot_be_found_is_reported():
+    with pytest.raises(feeds.FetchFailed, match=r"could not be reached: the name nowhere.invalid was not found"):
+        feeds.fetch("http://nowhere.invalid/feed.xml", "The feed")
+
+
+@pytest.fixture
+def tls_outlet(dns, monkeypatch, tmp_path):
+    """An HTTPS outlet at outlet.test, its certificate signed by a local authority the requests trust."""
+    import ssl
+
+    import trustme
+
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("outlet.test").configure_cert(context)
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    dns.answers["outlet.test"] = ["127.0.0.1"]
+    dns.answers["impostor.test"] = ["127.0.0.1"]
+    outlet = FeedServer(tls=context)
+    yield outlet
+    outlet.stop()
+
+
+def test_https_is_read_from_the_checked_address_with_the_name_verified(tls_outlet):
+    tls_outlet.serve_feed("/feed.xml", rss([]))
+    download = feeds.fetch(f"https://outlet.test:{tls_outlet.port}/feed.xml", "The feed")
+    assert download.body == tls_outlet.documents["/feed.xml"].body
+    assert tls_outlet.requests[0]["headers"]["Host"] == f"outlet.test:{tls_outlet.port}"
+    # The same server under another name: its certificate does not name it, so nothing is read.
+    with pytest.raises(feeds.FetchFailed, match="no secure \\(HTTPS\\) connection could be made"):
+        feeds.fetch(f"https://impostor.test:{tls_outlet.port}/feed.xml", "The feed")
+    assert len(tls_outlet.requests) == 1

@@ -134,3 +134,41 @@ def test_the_demo_data_comes_with_its_published_article_in_the_memory():
     job = Job.objects.get(kind=Job.Kind.MEMORY)
     assert job.state == Job.Status.SUCCEEDED and job.done == job.total > 0
     assert MemoryEntry.objects.filter(origin_segment__document=job.article.document).count() == job.total
+
+
+@pytest.mark.django_db
+def test_a_translator_deleted_before_the_job_runs_is_left_out_not_fatal(make_article, editor, translator):
+    article = _ready_to_publish(make_article)
+    workflow.apply(article.pk, editor, "publish")
+    job = Job.objects.get(article=article, kind=Job.Kind.MEMORY)
+    translator.delete()
+    job = remembering.run(job.pk)
+    assert job.state == Job.Status.SUCCEEDED
+    assert MemoryEntry.objects.filter(translator__isnull=True).count() == job.total
+
+
+@pytest.mark.django_db
+def test_a_job_that_cannot_be_done_fails_with_its_reason_and_can_be_retried(make_article, editor, api):
+    article = _ready_to_publish(make_article)
+    workflow.apply(article.pk, editor, "publish")
+    job = Job.objects.get(article=article, kind=Job.Kind.MEMORY)
+    payload = job.payload
+    Job.objects.filter(pk=job.pk).update(payload={**payload, "published_at": "not a date"})
+    job = remembering.run(job.pk)
+    assert job.state == Job.Status.FAILED and not MemoryEntry.objects.exists()
+    assert job.error.startswith("The published text could not be stored in the translation memory: ")
+    assert job.notes[-1]["message"] == f"Failed: {job.error}"
+    # Mended (by an admin), then retried by an editor: it runs again from the start.
+    Job.objects.filter(pk=job.pk).update(payload=payload)
+    assert api(editor).post(f"/api/v1/jobs/{job.pk}/retry/", {}, format="json").status_code == 200
+    assert remembering.run(job.pk).state == Job.Status.SUCCEEDED
+    assert MemoryEntry.objects.count() == job.total
+
+
+@pytest.mark.django_db
+def test_the_job_of_a_deleted_article_is_gone_quietly(make_article, editor):
+    article = _ready_to_publish(make_article)
+    workflow.apply(article.pk, editor, "publish")
+    job_id = Job.objects.get(article=article, kind=Job.Kind.MEMORY).pk
+    Job.objects.filter(pk=job_id).delete()
+    assert remembering.run(job_id) is None

@@ -137,18 +137,20 @@ def test_glossary_matching_ignores_optional_marks_and_prefixes():
 def test_glossary_export_cannot_run_formulas_in_a_spreadsheet_and_still_round_trips(editor):
     GlossaryTerm.objects.create(source_term="الهلال الأحمر", target_term="=HYPERLINK(\"http://x.test\",\"Red\")",
                                 note="@SUM(1+1) -- a risky note")
+    GlossaryTerm.objects.create(source_term="إدلب", target_term="'-5 (a quoted figure)", note="")
     client = Client()
     client.force_login(editor)
     exported = client.get("/desk/glossary/export.csv").content.decode()
-    row = exported.splitlines()[1]
+    row = next(line for line in exported.splitlines() if "HYPERLINK" in line)
     assert row.split(",")[1].startswith('"\'=HYPERLINK') and ",'@SUM(1+1) -- a risky note," in row
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     GlossaryTerm.objects.all().delete()
     response = client.post("/desk/glossary/import/", {"file": SimpleUploadedFile("g.csv", exported.encode())})
     assert response.status_code == 302
-    term = GlossaryTerm.objects.get()
+    term = GlossaryTerm.objects.get(source_term="الهلال الأحمر")
     assert (term.target_term, term.note) == ("=HYPERLINK(\"http://x.test\",\"Red\")", "@SUM(1+1) -- a risky note")
+    assert GlossaryTerm.objects.get(source_term="إدلب").target_term == "'-5 (a quoted figure)"
 
 
 def test_glossary_csv_round_trip(editor):
@@ -212,20 +214,29 @@ def test_memory_api(api, make_article, editor, translator):
     assert api().get("/api/v1/memory/", {"q": "x"}).status_code == 401
 
 
+@pytest.mark.parametrize("q, first", [
+    ("مدرسة\x00جديدة في إدلب وريفها الجنوبي", "A new school in southern Idlib"),
+    ("مدرسة\x07 جديدة", "A new school"),
+    ("\x00", None),
+])
+def test_memory_lookups_ignore_control_characters(api, translator, q, first):
+    _remember([("مدرسة جديدة في إدلب وريفها الجنوبي", "A new school in southern Idlib"),
+               ("مدرسة جديدة", "A new school")])
+    response = api(translator).get("/api/v1/memory/", {"q": q})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert (results[0]["target"], results[0]["score"]) == (first, 100) if first else results == []
+
+
 @pytest.mark.parametrize("params, field", [
-    ({"q": "مدرسة\x00جديدة في إدلب وريفها الجنوبي"}, None),
-    ({"q": "\x00"}, None),
     ({"q": "مدرسة", "source": "a\x00"}, "source"),
     ({"q": "مدرسة", "target": "e" * 40}, "target"),
     ({"q": "مدرسة", "source": "'; DROP TABLE x; --"}, "source"),
 ])
-def test_memory_api_bad_input_is_a_clear_error_or_an_answer(api, translator, params, field):
+def test_memory_api_refuses_bad_language_codes(api, translator, params, field):
     response = api(translator).get("/api/v1/memory/", params)
-    if field is None:  # control characters are not text to match: they are ignored
-        assert response.status_code == 200 and response.json() == {"results": []}
-    else:
-        assert response.status_code == 400
-        assert response.json()["error"]["details"] == {field: ["Use a language code such as 'ar' or 'en'."]}
+    assert response.status_code == 400
+    assert response.json()["error"]["details"] == {field: ["Use a language code such as 'ar' or 'en'."]}
 
 
 def test_workspace_memory_matches_load_on_focus(make_article, editor, translator):

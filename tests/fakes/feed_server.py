@@ -179,7 +179,8 @@ class Document:
 class FeedServer:
     """A running server on 127.0.0.1; `serve(path, ...)` publishes a document and returns its URL."""
 
-    def __init__(self):
+    def __init__(self, tls=None):
+        """`tls`: an ssl.SSLContext to serve HTTPS with (the URLs then start with https://)."""
         self.documents: dict[str, Document] = {}
         self.requests: list[dict] = []
         server = self
@@ -221,10 +222,13 @@ class FeedServer:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.base = f"{'https' if tls else 'http'}://127.0.0.1:{self.server.server_address[1]}"
+        self.port = self.server.server_address[1]
 
     def url(self, path: str) -> str:
         return self.base + path

@@ -1,6 +1,8 @@
 """The translation memory's store and lookups: word counts kept true, the newest publication winning,
-candidates from the PostgreSQL indexes (the planner really uses them) and a fixed number of queries."""
+candidates from the PostgreSQL indexes (the planner uses them for a lookup's own queries) and a fixed number
+of queries."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -85,6 +87,14 @@ def test_a_long_text_finds_the_entry_with_its_rare_words():
     assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
 
 
+def test_forget_cannot_drive_a_count_below_zero():
+    memory.store([memory.Pair("انقطاع المياه في الحسكة", "Water cut in Hasakah")], "ar", "en", NOW)
+    MemoryWord.objects.filter(word="الحسكه").update(entries=0)  # counts that drifted (a raw delete, say)
+    memory.forget(MemoryEntry.objects.all())
+    assert not MemoryWord.objects.exists() and not MemoryEntry.objects.exists()
+
+
+@pytest.mark.postgres  # the word index is PostgreSQL's; SQLite scans
 def test_when_even_the_rarest_word_is_common_two_shared_words_are_required(monkeypatch):
     _newsroom_memory()
     # Every word of this query is in all 400 entries: over the budget, candidates must hold two of them.
@@ -115,25 +125,31 @@ def test_a_lookup_is_four_queries_whatever_the_memory_holds(django_assert_num_qu
         assert memory.fuzzy_matches("عادت الحياة إلى طبيعتها في مدينة جاسم بريف درعا", "ar", "en")
 
 
-def _plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
+def _plans_of_lookup(text: str) -> list[str]:
+    """The plans PostgreSQL makes for each query a real lookup of `text` sends."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        memory.fuzzy_matches(text, "ar", "en")
+    plans = []
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
+        for query in captured.captured_queries:
+            cursor.execute("EXPLAIN " + query["sql"])
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    return plans
 
 
 @pytest.mark.postgres
-def test_the_candidate_queries_use_the_indexes():
-    from django.contrib.postgres.search import TrigramDistance
-    from django.db.models import Q
-    from django.db.models.functions import Length
+def test_a_lookup_reads_its_candidates_from_the_indexes(monkeypatch):
+    from django.core.management import call_command
 
-    _newsroom_memory(50)
-    # Without the language pair (its unique index competes on a small table): does the expression match the index?
-    entries = MemoryEntry.objects.all()
-    words = entries.alias(word_array=memory._Words("words")).filter(Q(word_array__overlap=["جاسم", "درعا"]))
-    assert "memory_words_gin" in _plan(words.values_list("pk", "normalized"))
-    short = (entries.alias(length=Length("normalized")).filter(length__lte=memory.SHORT_ENTRY_CHARS)
-             .annotate(distance=TrigramDistance("normalized", "جاسم")).order_by("distance").values_list("pk")[:30])
-    assert "memory_short_trgm" in _plan(short)
+    call_command("seed_memory", count=20_000, seed=5, stdout=io.StringIO())  # and ANALYZE
+    # The budget scaled to this memory (100 of 20,000: 5,000 of a million, near the real 4,000).
+    monkeypatch.setattr(memory, "WORD_BUDGET", 100)
+    sentence = MemoryEntry.objects.exclude(words__regex=r"^\S+( \S+)?$").values_list("source_text", flat=True)[0]
+    words = sentence.split()
+    words[len(words) // 2] = "اتفاق"
+    plans = _plans_of_lookup(" ".join(words))
+    assert any("memory_words_gin" in plan for plan in plans), "\n\n".join(plans)
+    plans = _plans_of_lookup("جاسم درعا")
+    assert any("memory_short_trgm" in plan for plan in plans), "\n\n".join(plans)

@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='memoryentry',
             name='words',
-            field=models.TextField(default='', editable=False),
+            field=models.TextField(db_default='', default='', editable=False),
         ),
         migrations.CreateModel(
             name='MemoryWord',
