@@ -36,6 +36,25 @@ SCHOOLS_AT = datetime(2024, 5, 15, 8, 0, tzinfo=DAMASCUS)
 NAV_SPORTS = NAV_TEXT.split()[3]  # a menu entry the article never uses
 
 
+@pytest.fixture(autouse=True)
+def _this_machine_only(monkeypatch):
+    """No test here sends a packet beyond this machine: a connection elsewhere is refused before it leaves, so a
+    broken address guard fails its test instead of reaching out."""
+    import ipaddress
+    import socket
+
+    connect = socket.socket.connect
+
+    def loopback_only(sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0].split("%")[0]
+            if not ipaddress.ip_address(host).is_loopback:
+                raise ConnectionRefusedError(f"the tests do not connect to {host}")
+        return connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", loopback_only)
+
+
 @pytest.fixture
 def server():
     server = FeedServer()
@@ -602,6 +621,8 @@ class FakeDns:
             if host in self.answers:
                 self.lookups.append(host)
                 answers = self.answers[host]
+                if not answers:
+                    raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
                 address = answers.pop(0) if len(answers) > 1 else answers[0]
                 return real(address, port, *args, **kwargs)
             return real(host, port, *args, **kwargs)
@@ -625,7 +646,8 @@ def test_the_connection_goes_to_the_address_that_was_checked(server, settings, d
     assert server.requests[0]["headers"]["Host"] == f"outlet.test:{server.port}"
 
 
-def test_a_name_that_cannot_be_found_is_reported():
+def test_a_name_that_cannot_be_found_is_reported(dns):
+    dns.answers["nowhere.invalid"] = []
     with pytest.raises(feeds.FetchFailed, match=r"could not be reached: the name nowhere.invalid was not found"):
         feeds.fetch("http://nowhere.invalid/feed.xml", "The feed")
 
