@@ -71,3 +71,25 @@ def self_change_refusal(actor, member, *, role: str | None = None, is_active: bo
     if is_active is False or (role is not None and role != ADMIN):
         return "You cannot deactivate yourself or give up your own admin role."
     return None
+
+
+def add_member(username: str, email: str, password: str, role: str):
+    """A new user in `role` (the team page and the users API both call this)."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(username, email, password)
+        set_role(user, role)
+    return user
+
+
+def set_active(user, active: bool) -> None:
+    """Let a member sign in again, or stop them: a deactivated member's API token is deleted, so reactivating
+    them does not bring an old token back to life."""
+    from rest_framework.authtoken.models import Token
+
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    if not active:
+        Token.objects.filter(user=user).delete()

@@ -305,9 +305,7 @@ class UserListView(GenericAPIView):
     def post(self, request):
         _require(request.user, "editorial.manage_team", "Only admins manage users.")
         data = _valid(s.UserCreateInput, request.data)
-        with transaction.atomic():
-            user = get_user_model().objects.create_user(data["username"], data["email"], data["password"])
-            roles.set_role(user, data["role"])
+        user = roles.add_member(data["username"], data["email"], data["password"], data["role"])
         return Response(s.UserOut(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -326,8 +324,5 @@ class UserDetailView(APIView):
             if "role" in data:
                 roles.set_role(user, data["role"])
             if "is_active" in data:
-                user.is_active = data["is_active"]
-                user.save(update_fields=["is_active"])
-                if not user.is_active:
-                    Token.objects.filter(user=user).delete()
+                roles.set_active(user, data["is_active"])
         return Response(s.UserOut(user).data)

@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -408,9 +407,7 @@ def team(request):
     if not form.is_valid():
         return _team_page(request, new_user_form=form, status=400)
     data = form.cleaned_data
-    with transaction.atomic():
-        user = get_user_model().objects.create_user(data["username"], data["email"], data["password"])
-        roles.set_role(user, data["role"])
+    user = roles.add_member(data["username"], data["email"], data["password"], data["role"])
     messages.success(request, f"{user.username} can now sign in as {data['role']}.")
     return redirect("desk:team")
 
@@ -436,8 +433,7 @@ def team_member(request, user_id):
         else:
             messages.error(request, "Choose one of the roles.")
     if "is_active" in request.POST:
-        member.is_active = request.POST["is_active"] == "1"
-        member.save(update_fields=["is_active"])
+        roles.set_active(member, request.POST["is_active"] == "1")
         messages.success(request, f"{member.username} is {'active' if member.is_active else 'deactivated'}.")
     return redirect("desk:team")
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.test import Client
+from rest_framework.authtoken.models import Token
 
 from editorial.models import Article, Comment, Publication, State
 from tests.conftest import PASSWORD, create_article, make_user
@@ -216,10 +217,15 @@ def test_team_page_is_for_admins_only(editor):
 
 def test_admin_deactivates_a_user(admin_user, translator):
     client = signed_in(admin_user)
+    token = Token.objects.create(user=translator)
     client.post(f"/desk/team/{translator.pk}/", {"is_active": "0"})
     translator.refresh_from_db()
     assert not translator.is_active
     assert not Client().login(username="sami", password=PASSWORD)
+    # As through the API: the token goes, so reactivating the member does not bring it back.
+    assert not Token.objects.filter(key=token.key).exists()
+    client.post(f"/desk/team/{translator.pk}/", {"is_active": "1"})
+    assert Client().login(username="sami", password=PASSWORD) and not Token.objects.filter(user=translator).exists()
 
 
 def test_unknown_article_is_404(editor):
