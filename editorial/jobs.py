@@ -83,9 +83,11 @@ def send(job_id: int) -> bool:
 
 
 def retry(job_id: int, user) -> Job:
-    """Queue a failed job again, at a user's request."""
+    """Queue a failed job again, at a user's request (editors and admins)."""
     from .errors import Refused
 
+    if not user.has_perm("editorial.draft_article"):
+        raise Refused(403, "forbidden", "Only editors and admins may retry jobs.")
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         if job.state != Job.Status.FAILED:

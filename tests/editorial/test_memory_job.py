@@ -148,7 +148,7 @@ def test_a_translator_deleted_before_the_job_runs_is_left_out_not_fatal(make_art
 
 
 @pytest.mark.django_db
-def test_a_job_that_cannot_be_done_fails_with_its_reason_and_can_be_retried(make_article, editor, api):
+def test_a_job_that_cannot_be_done_fails_with_its_reason_and_can_be_retried(make_article, editor, translator, api):
     article = _ready_to_publish(make_article)
     workflow.apply(article.pk, editor, "publish")
     job = Job.objects.get(article=article, kind=Job.Kind.MEMORY)
@@ -160,6 +160,14 @@ def test_a_job_that_cannot_be_done_fails_with_its_reason_and_can_be_retried(make
     assert job.notes[-1]["message"] == f"Failed: {job.error}"
     # Mended (by an admin), then retried by an editor: it runs again from the start.
     Job.objects.filter(pk=job.pk).update(payload=payload)
+    # Translators may not retry jobs, through the API or the desk.
+    response = api(translator).post(f"/api/v1/jobs/{job.pk}/retry/", {}, format="json")
+    assert response.status_code == 403 and response.json()["error"]["message"] == (
+        "Only editors and admins may retry jobs.")
+    desk = Client()
+    desk.force_login(translator)
+    desk.post(f"/desk/jobs/{job.pk}/retry/")
+    assert Job.objects.get(pk=job.pk).state == Job.Status.FAILED
     assert api(editor).post(f"/api/v1/jobs/{job.pk}/retry/", {}, format="json").status_code == 200
     assert remembering.run(job.pk).state == Job.Status.SUCCEEDED
     assert MemoryEntry.objects.count() == job.total
