@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from editorial import history, jobs, quality, roles, selectors, services, workflow
+from editorial import history, jobs, quality, roles, selectors, services, signin, workflow
 from editorial.errors import Refused
 from editorial.models import Article, Job, Publication
 from translations import memory
@@ -72,9 +72,14 @@ class TokenView(APIView):
         "TokenOut", {"token": serializers.CharField(), "user": s.UserOut()}))
     def post(self, request):
         data = _valid(s.TokenInput, request.data)
+        who = (request.META.get("REMOTE_ADDR", ""), data["username"])
+        if signin.locked(*who):
+            raise Refused(429, "locked_out", signin.LOCKED_MESSAGE)
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None:
+            signin.failed(*who)
             raise Refused(401, "authentication_failed", "Wrong username or password, or the account is disabled.")
+        signin.succeeded(*who)
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key, "user": {"id": user.pk, "username": user.username,
                                                       "role": roles.role_of(user)}})

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.timezone import make_aware
 from django.views.decorators.http import require_POST
 
-from editorial import history, jobs, quality, roles, selectors, services, workflow
+from editorial import history, jobs, quality, roles, selectors, services, signin, workflow
 from editorial.errors import Refused
 from editorial.models import Article, Comment, Job, Publication
 from translations import memory
@@ -20,9 +19,6 @@ from translations.machinery.base import MachineTranslationError, get_engine
 from translations.machinery.check import check_engine
 
 from . import forms, track
-
-LOGIN_FAILURE_LIMIT = 5
-LOGIN_LOCKOUT_SECONDS = 15 * 60
 
 
 def _render(request, template, context, status=200, nav="desk"):
@@ -37,39 +33,25 @@ def _refused(request, refusal: Refused) -> None:
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in, refusing a username for a while after repeated failures from one address."""
+    """Django's sign-in, refusing a username for a while after repeated failures from one address (signin.py)."""
 
-    def _key(self):
-        username = (self.request.POST.get("username") or "").strip().lower()[:150]
-        return f"login-failures:{self.request.META.get('REMOTE_ADDR', '')}:{username}"
-
-    def _failures(self) -> int:
-        try:
-            return cache.get(self._key(), 0)
-        except Exception:  # noqa: BLE001 - a cache outage must not lock everyone out
-            return 0
+    def _who(self) -> tuple[str, str]:
+        return self.request.META.get("REMOTE_ADDR", ""), self.request.POST.get("username") or ""
 
     def post(self, request, *args, **kwargs):
-        if self._failures() >= LOGIN_FAILURE_LIMIT:
+        if signin.locked(*self._who()):
             form = self.get_form()
             form.errors.clear()
-            form.add_error(None, "Too many failed sign-ins. Wait 15 minutes, or ask an admin to reset your password.")
+            form.add_error(None, signin.LOCKED_MESSAGE)
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        try:
-            cache.add(self._key(), 0, LOGIN_LOCKOUT_SECONDS)
-            cache.incr(self._key())
-        except Exception:  # noqa: BLE001
-            pass
+        signin.failed(*self._who())
         return super().form_invalid(form)
 
     def form_valid(self, form):
-        try:
-            cache.delete(self._key())
-        except Exception:  # noqa: BLE001
-            pass
+        signin.succeeded(*self._who())
         return super().form_valid(form)
 
 

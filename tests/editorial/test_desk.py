@@ -45,6 +45,30 @@ def test_login_is_throttled_after_repeated_failures(db):
     assert Client().post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
 
 
+def test_failures_through_the_api_lock_the_desk_too_and_the_other_way_round(db):
+    import uuid
+
+    from rest_framework.test import APIClient
+
+    user = make_user("translator", f"locked-{uuid.uuid4().hex[:8]}")
+    address = f"10.8.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    api = APIClient(REMOTE_ADDR=address)
+    for _ in range(3):
+        assert api.post("/api/v1/auth/token/", {"username": user.username, "password": "wrong"},
+                        format="json").status_code == 401
+    desk = Client(REMOTE_ADDR=address)
+    for _ in range(2):
+        assert desk.post("/login/", {"username": user.username, "password": "wrong"}).status_code == 200
+    refused = api.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}, format="json")
+    assert refused.status_code == 429 and refused.json()["error"] == {
+        "code": "locked_out", "message": "Too many failed sign-ins. Wait 15 minutes, or ask an admin to reset "
+                                         "your password.", "details": {}}
+    assert desk.post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 429
+    # From elsewhere the right password still works, and a success clears the count for that address.
+    assert APIClient().post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD},
+                            format="json").status_code == 200
+
+
 def test_translator_desk_shows_my_work_and_available(make_article, translator):
     mine = make_article(State.TRANSLATION)
     available = make_article(State.MACHINE_DRAFT)
