@@ -3,6 +3,8 @@
 import csv
 import io
 
+from django.db import transaction
+
 from .checks.base import Term
 from .models import GlossaryTerm
 from .normalize import normalize
@@ -40,23 +42,49 @@ class CsvError(ValueError):
 
 
 def import_csv(data: str, source_language: str, target_language: str) -> tuple[int, int]:
-    """Add or update terms from CSV text; returns (created, updated). Raises CsvError naming the bad line."""
+    """Add or update terms from CSV text; returns (created, updated). Raises CsvError naming the bad line.
+
+    The whole file is checked before anything is written, and written in one transaction: a file refused
+    at line 40 leaves the glossary as it was.
+    """
+    if "\x00" in data:
+        raise CsvError("The file contains a NUL character: it is not a CSV text file.")
     reader = csv.DictReader(io.StringIO(data))
-    missing = {"source_term", "target_term"} - set(reader.fieldnames or [])
-    if missing:
-        raise CsvError(f"The CSV needs the columns {', '.join(CSV_FIELDS)}; missing: {', '.join(sorted(missing))}.")
-    rows = []
-    for line, row in enumerate(reader, start=2):
-        source, target = (from_cell((row.get(f) or "").strip()) for f in ("source_term", "target_term"))
-        if not source or not target:
-            raise CsvError(f"Line {line}: a term and its rendering are both needed.")
-        flag = (row.get("do_not_translate") or "").strip().lower() in {"yes", "y", "true", "1", "x"}
-        rows.append((source, target, from_cell((row.get("note") or "").strip()), flag))
+    try:
+        missing = {"source_term", "target_term"} - set(reader.fieldnames or [])
+        if missing:
+            raise CsvError(
+                f"The CSV needs the columns {', '.join(CSV_FIELDS)}; missing: {', '.join(sorted(missing))}.")
+        rows, seen = [], {}
+        for row in reader:
+            line = reader.line_num
+            source, target = (from_cell((row.get(f) or "").strip()) for f in ("source_term", "target_term"))
+            note = from_cell((row.get("note") or "").strip())
+            if not source or not target:
+                raise CsvError(f"Line {line}: a term and its rendering are both needed.")
+            key = normalize(source)
+            for name, value, limit in (("term", source, _limit("source_term")), ("normalised term", key,
+                                       _limit("normalized_term")), ("rendering", target, _limit("target_term")),
+                                       ("note", note, _limit("note"))):
+                if len(value) > limit:
+                    raise CsvError(f"Line {line}: the {name} is longer than {limit} characters.")
+            if key in seen:
+                raise CsvError(f"Line {line}: the term repeats line {seen[key]} ({source}).")
+            seen[key] = line
+            flag = (row.get("do_not_translate") or "").strip().lower() in {"yes", "y", "true", "1", "x"}
+            rows.append((source, key, target, note, flag))
+    except csv.Error as exc:
+        raise CsvError(f"Line {reader.line_num}: the file cannot be read as CSV ({exc}).") from None
     created = updated = 0
-    for source, target, note, flag in rows:
-        _, was_created = GlossaryTerm.objects.update_or_create(
-            source_language=source_language, target_language=target_language, normalized_term=normalize(source),
-            defaults={"source_term": source, "target_term": target, "note": note, "do_not_translate": flag},
-        )
-        created, updated = created + was_created, updated + (not was_created)
+    with transaction.atomic():
+        for source, key, target, note, flag in rows:
+            _, was_created = GlossaryTerm.objects.update_or_create(
+                source_language=source_language, target_language=target_language, normalized_term=key,
+                defaults={"source_term": source, "target_term": target, "note": note, "do_not_translate": flag},
+            )
+            created, updated = created + was_created, updated + (not was_created)
     return created, updated
+
+
+def _limit(field: str) -> int:
+    return GlossaryTerm._meta.get_field(field).max_length

@@ -125,7 +125,7 @@ def _facts(unit) -> dict:
     facts = dict(_FACT_RE.findall(unit.getnotes(origin=NOTE_FROM) or ""))
     for name in ("position", "version"):
         value = facts.get(name)
-        facts[name] = int(value) if value and value.isdigit() else None
+        facts[name] = int(value) if value and re.fullmatch(r"[0-9]{1,18}", value) else None
     return facts
 
 

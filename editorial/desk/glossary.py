@@ -24,6 +24,8 @@ class TermForm(forms.ModelForm):
 
     def clean_source_term(self):
         value = self.cleaned_data["source_term"].strip()
+        if len(normalize(value)) > GlossaryTerm._meta.get_field("normalized_term").max_length:
+            raise forms.ValidationError("This term is too long.")
         if GlossaryTerm.objects.filter(normalized_term=normalize(value)).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError("This term is in the glossary already.")
         return value

@@ -1,5 +1,7 @@
 """The newsroom desk: server-rendered pages that ask the workflow and call the same services as the API."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -169,7 +171,10 @@ def take_action(request, article_id, action):
     values = {k: request.POST.get(k, "") for k in ("comment", "assignee", "publish_at")}
     publish_at = None
     if values["publish_at"]:
-        publish_at = parse_datetime(values["publish_at"])
+        try:
+            publish_at = parse_datetime(values["publish_at"])
+        except ValueError:  # well formed but not a real time, such as 30 February
+            publish_at = None
         if publish_at is not None and publish_at.tzinfo is None:
             publish_at = make_aware(publish_at)
         if publish_at is None:
@@ -223,12 +228,14 @@ def override_check(request, article_id, segment_id):
 def save_details(request, article_id):
     article = _article(article_id)
     form = forms.DetailsForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
             services.update_details(article.pk, request.user, version=form.cleaned_data["version"],
                                     standfirst=form.cleaned_data["standfirst"],
                                     keywords=forms.split_keywords(form.cleaned_data["keywords"]))
         except Refused as refusal:
+            status = refusal.status
             if refusal.code == "stale_version":
                 form.add_error(None, "Someone changed the standfirst or keywords since you opened the page. Theirs: "
                                f"“{refusal.details['standfirst']}” / {', '.join(refusal.details['keywords'])}. "
@@ -239,7 +246,7 @@ def save_details(request, article_id):
         else:
             messages.success(request, "Standfirst and keywords saved.")
             return redirect("desk:article", article.pk)
-    return _workspace(request, _article(article_id), status=409 if form.errors else 400, details_form=form)
+    return _workspace(request, _article(article_id), status=status, details_form=form)
 
 
 @login_required
@@ -297,7 +304,7 @@ def revisions(request, article_id):
 
 def _revision_param(request, name):
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
 
 
 @login_required
@@ -399,6 +406,9 @@ def team_member(request, user_id):
     member = get_user_model().objects.filter(pk=user_id).first()
     if member is None:
         raise Http404
+    if request.POST.get("is_active", "1") not in ("0", "1"):
+        messages.error(request, "Say 1 to let them sign in or 0 to deactivate them.")
+        return redirect("desk:team")
     is_active = request.POST["is_active"] == "1" if "is_active" in request.POST else None
     refusal = roles.self_change_refusal(request.user, member, role=request.POST.get("role"), is_active=is_active)
     if refusal:

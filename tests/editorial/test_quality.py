@@ -215,9 +215,9 @@ def test_memory_api(api, make_article, editor, translator):
 
 
 @pytest.mark.parametrize("q, first", [
-    ("مدرسة\x00جديدة في إدلب وريفها الجنوبي", "A new school in southern Idlib"),
+    ("مدرسة\x07جديدة في إدلب وريفها الجنوبي", "A new school in southern Idlib"),
     ("مدرسة\x07 جديدة", "A new school"),
-    ("\x00", None),
+    ("\x1b", None),
 ])
 def test_memory_lookups_ignore_control_characters(api, translator, q, first):
     _remember([("مدرسة جديدة في إدلب وريفها الجنوبي", "A new school in southern Idlib"),
@@ -228,8 +228,13 @@ def test_memory_lookups_ignore_control_characters(api, translator, q, first):
     assert (results[0]["target"], results[0]["score"]) == (first, 100) if first else results == []
 
 
+def test_a_nul_in_a_memory_lookup_is_refused(api, translator):
+    response = api(translator).get("/api/v1/memory/", {"q": "مدرسة\x00جديدة"})
+    assert response.status_code == 400 and "NUL character" in response.json()["error"]["message"]
+
+
 @pytest.mark.parametrize("params, field", [
-    ({"q": "مدرسة", "source": "a\x00"}, "source"),
+    ({"q": "مدرسة", "source": "a b"}, "source"),
     ({"q": "مدرسة", "target": "e" * 40}, "target"),
     ({"q": "مدرسة", "source": "'; DROP TABLE x; --"}, "source"),
 ])

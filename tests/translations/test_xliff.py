@@ -176,6 +176,14 @@ def test_a_unit_without_our_note_has_no_version():
     assert (unit.id, unit.target, unit.version, unit.position, unit.kind) == ("5", "Text", None, None, None)
 
 
+@pytest.mark.parametrize("version", ["²", "٣", "-1", "9" * 30])
+def test_a_note_whose_version_is_not_a_plain_number_has_no_version(version):
+    data = _xliff_with_unit(f'<source>أ</source><target>Text</target><note from="tarjama">kind=paragraph '
+                            f'position=1 version={version}</note>')
+
+    assert xliff.parse(data).units[0].version is None
+
+
 def test_a_unit_without_a_target_has_none():
     assert xliff.parse(_xliff_with_unit("<source>أ</source>")).units[0].target is None
 

@@ -1,0 +1,86 @@
+"""Bad input on the desk and the public site: a clear 4xx, never a 500, and nothing typed is lost."""
+
+import pytest
+from django.test import Client
+
+from editorial.models import State
+from translations.models import GlossaryTerm
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_nul_character_is_refused_before_it_reaches_the_database(make_article, editor):
+    article = make_article(State.EDITING)
+    response = signed_in(editor).post(f"/desk/articles/{article.pk}/actions/request_changes/",
+                                      {"comment": "Check\x00 this"})
+    assert response.status_code == 400 and "NUL character" in response.content.decode()
+    assert Client().get("/keywords/%00/").status_code == 400
+    api = Client()
+    api.force_login(editor)
+    response = api.get("/api/v1/articles/", {"q": "a\x00b"})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid"
+
+
+def test_an_impossible_publishing_time_is_a_clear_error_and_keeps_the_comment(make_article, editor):
+    article = make_article(State.EDITING)
+    response = signed_in(editor).post(f"/desk/articles/{article.pk}/actions/publish/",
+                                      {"publish_at": "2030-02-30T10:00", "comment": "My long note"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The publishing time is not a date and time." in html and "My long note" in html
+
+
+def test_compare_with_a_revision_that_is_not_a_number_shows_the_latest(make_article, editor):
+    article = make_article(State.EDITING)
+    for value in ("²", "٣", "9" * 40, "-1"):
+        assert signed_in(editor).get(f"/desk/articles/{article.pk}/compare/", {"to": value}).status_code == 200
+
+
+def test_details_with_a_garbled_version_are_a_400_and_keep_the_text(make_article, editor):
+    article = make_article(State.EDITING)
+    response = signed_in(editor).post(f"/desk/articles/{article.pk}/details/",
+                                      {"version": "x", "standfirst": "Kept standfirst", "keywords": "Daraa"})
+    assert response.status_code == 400 and "Kept standfirst" in response.content.decode()
+
+
+def test_a_team_change_with_an_unknown_value_changes_nothing(admin_user, translator):
+    signed_in(admin_user).post(f"/desk/team/{translator.pk}/", {"is_active": "maybe"})
+    translator.refresh_from_db()
+    assert translator.is_active
+
+
+def _import(editor, text: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return signed_in(editor).post("/desk/glossary/import/",
+                                  {"file": SimpleUploadedFile("g.csv", text.encode(), content_type="text/csv")})
+
+
+HEADER = "source_term,target_term,note,do_not_translate\n"
+
+
+@pytest.mark.parametrize("rows, message", [
+    ("جاسم,Jasim,,yes\nدرعا," + "D" * 201 + ",,no\n", "Line 3: the rendering is longer than 200 characters."),
+    ("جاسم,Jasim,,yes\nدرعا,Daraa," + "n" * 501 + ",no\n", "Line 3: the note is longer than 500 characters."),
+    ("جاسم,Jasim,,yes\nجاسِم,Jassem,,no\n", "Line 3: the term repeats line 2 (جاسِم)."),
+    ("جاسم,Jasim,,yes\nدرعا,Da\x00raa,,no\n", "The file contains a NUL character: it is not a CSV text file."),
+    ("جاسم,Jasim,,yes\nدرعا,\"" + "D" * 140_000 + "\",,no\n", "the file cannot be read as CSV"),
+])
+def test_a_glossary_file_with_a_bad_line_is_refused_whole(editor, rows, message):
+    response = _import(editor, HEADER + rows)
+    assert response.status_code == 400
+    from html import unescape
+
+    assert message in unescape(response.content.decode())
+    assert not GlossaryTerm.objects.exists()  # line 2 was fine, and was not written either
+
+
+def test_a_good_glossary_file_is_imported(editor):
+    assert _import(editor, HEADER + "جاسم,Jasim,town,yes\n").status_code == 302
+    assert GlossaryTerm.objects.get().target_term == "Jasim"
