@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 
 from editorial.models import Article, Comment, Publication, State
 from tests.conftest import PASSWORD, create_article, make_user
+from translations.models import GlossaryTerm
 
 pytestmark = pytest.mark.django_db
 
@@ -202,12 +203,54 @@ def test_compare_marks_insertions_and_deletions(make_article, editor):
     article = make_article(State.EDITING)
     segment = article.document.segments.get(position=1)
     first = article.revisions.first().revision_id
+    before = segment.text
     services.save_segment(article.pk, segment.pk, editor, text="The slow fox", version=segment.version)
     html = signed_in(editor).get(f"/desk/articles/{article.pk}/compare/?from={first}").content.decode()
-    assert "<ins>The slow fox</ins>" in html or "<ins>" in html
-    assert "<del>" in html
+    inserted = " ".join(re.findall(r"<ins>(.*?)</ins>", html, re.S))
+    deleted = " ".join(re.findall(r"<del>(.*?)</del>", html, re.S))
+    assert "slow" in inserted and "fox" in inserted and "slow" not in deleted
+    assert before.split()[-1] in deleted and "fox" not in deleted
     assert "unchanged" in html
     assert f'action="/desk/articles/{article.pk}/history/{first}/revert/"' in html
+
+
+def test_track_changes_show_the_translators_and_the_editors_words(make_article, editor):
+    from editorial import services
+    from editorial.desk.track import track_changes
+
+    article = make_article(State.EDITING)  # drafted by the engine, then typed over by the translator
+    segment = article.document.segments.get(position=1)
+    by_translator = segment.text
+    services.save_segment(article.pk, segment.pk, editor, text=by_translator + " Edited here.",
+                          version=segment.version)
+    rows = {row["segment"].pk: row for row in track_changes(article, list(article.document.segments.all()))}
+    row = rows[segment.pk]
+    assert row["edited_by_editor"] and [op for op in row["editor_ops"] if op[0] != "equal"] == [
+        ["insert", " Edited here."]]
+    assert "".join(text for op, text in row["translator_ops"] if op != "delete") == by_translator
+    others = [r for pk, r in rows.items() if pk != segment.pk]
+    assert others and not any(r["edited_by_editor"] for r in others)
+    html = signed_in(editor).get(f"/desk/articles/{article.pk}/").content.decode()
+    assert "Edited here." in html
+
+
+def test_editors_keep_the_glossary_on_its_page(editor):
+    client = signed_in(editor)
+    assert client.post("/desk/glossary/", {"source_term": "جاسم", "target_term": "Jasim"}).status_code == 302
+    term = GlossaryTerm.objects.get()
+    response = client.post("/desk/glossary/", {"source_term": "جاسِم", "target_term": "Jassem"})
+    assert response.status_code == 400 and "This term is in the glossary already." in response.content.decode()
+    assert client.post(f"/desk/glossary/{term.pk}/delete/").status_code == 302
+    assert not GlossaryTerm.objects.exists()
+
+
+def test_admin_changes_a_members_role_on_the_team_page(admin_user, translator):
+    from editorial import roles
+
+    signed_in(admin_user).post(f"/desk/team/{translator.pk}/", {"role": "editor"})
+    assert roles.role_of(translator) == "editor"
+    signed_in(admin_user).post(f"/desk/team/{translator.pk}/", {"role": "emperor"})
+    assert roles.role_of(translator) == "editor"
 
 
 def test_admin_creates_a_user_on_the_team_page(admin_user):

@@ -110,3 +110,29 @@ def test_assign_needs_an_active_translating_user(make_article, editor):
     with pytest.raises(Refused) as refused:
         workflow.apply(article.pk, editor, "assign")
     assert (refused.value.status, refused.value.code) == (400, "assignee_required")
+
+
+def test_a_correction_goes_out_at_once_and_cannot_be_scheduled(make_article, editor):
+    article = make_article(State.PUBLISHED)
+    workflow.apply(article.pk, editor, "correct")
+    with pytest.raises(Refused) as refused:
+        workflow.apply(article.pk, editor, "publish", comment="Fixed a name",
+                       publish_at=timezone.now() + timedelta(days=1))
+    assert refused.value.status == 400 and refused.value.message == (
+        "A correction goes out at once: leave the publishing time empty.")
+    assert Article.objects.get(pk=article.pk).state == State.EDITING
+
+
+def test_a_live_article_under_correction_can_be_unpublished(make_article, editor):
+    from django.test import Client
+
+    article = make_article(State.PUBLISHED)
+    workflow.apply(article.pk, editor, "correct")
+    assert Client().get(f"/articles/{article.slug}/").status_code == 200  # still live while corrected
+    assert "unpublish" in workflow.allowed_actions(Article.objects.get(pk=article.pk), editor)
+    workflow.apply(article.pk, editor, "unpublish", comment="The source withdrew the story")
+    article = Article.objects.get(pk=article.pk)
+    assert article.state == State.EDITING and article.live_version_id is None
+    assert Client().get(f"/articles/{article.slug}/").status_code == 404
+    # An article in editing that was never published has nothing to unpublish.
+    assert "unpublish" not in workflow.allowed_actions(make_article(State.EDITING), editor)
