@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
+from django.urls import reverse
 from reversion.models import Revision
 
 from translations.models import Document
@@ -290,6 +291,10 @@ class PublishedVersion(models.Model):
     def __str__(self):
         return f"{self.slug} v{self.number}"
 
+    def get_absolute_url(self) -> str:
+        """The article's public address (the same for every version: corrections keep the URL)."""
+        return reverse("public-article", args=[self.slug])
+
     def credit(self) -> str:
         """The source credit, in words."""
         by = f", by {self.source_author}" if self.source_author else ""
@@ -309,9 +314,9 @@ class PublishedVersion(models.Model):
 
     @property
     def source_language_name(self) -> str:
-        return {"ar": "Arabic", "tr": "Turkish", "ku": "Kurdish", "fa": "Persian", "fr": "French"}.get(
-            self.source_language, self.source_language
-        )
+        from translations.languages import language_name
+
+        return language_name(self.source_language)
 
 
 class CheckOverride(models.Model):

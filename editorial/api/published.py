@@ -32,7 +32,7 @@ class PublishedSummaryOut(serializers.Serializer):
     disclaimer = serializers.CharField()
 
     def get_url(self, version) -> str:
-        return f"/articles/{version.slug}/"
+        return version.get_absolute_url()
 
 
 class PublishedOut(PublishedSummaryOut):

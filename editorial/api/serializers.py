@@ -4,6 +4,7 @@ import re
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from rest_framework import serializers
 
 from editorial import roles, workflow
@@ -218,7 +219,7 @@ class ArticleSummaryOut(serializers.Serializer):
         return [k.name for k in article.keywords.all()]
 
     def get_public_url(self, article) -> str | None:
-        return f"/articles/{article.slug}/" if article.live_version_id and article.slug else None
+        return reverse("public-article", args=[article.slug]) if article.live_version_id and article.slug else None
 
     def get_actions(self, article) -> list[str]:
         return workflow.allowed_actions(article, self.context["request"].user)

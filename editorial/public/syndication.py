@@ -34,9 +34,6 @@ class LatestTranslations(Feed):
     def item_title(self, item):
         return item.headline
 
-    def item_link(self, item):
-        return f"/articles/{item.slug}/"
-
     def item_pubdate(self, item):
         return item.published_at
 
@@ -75,9 +72,6 @@ class ArticleSitemap(Sitemap):
 
     def items(self):
         return live_versions().only("slug", "created_at")
-
-    def location(self, item):
-        return f"/articles/{item.slug}/"
 
     def lastmod(self, item):
         return item.created_at

@@ -66,7 +66,7 @@ def article(request, slug):
         raise Http404
     return render(request, "public/article.html", _context(
         request, item=version, related=related_to(version),
-        canonical=f"{settings.SITE_URL.rstrip('/')}/articles/{version.slug}/"))
+        canonical=f"{settings.SITE_URL.rstrip('/')}{version.get_absolute_url()}"))
 
 
 @require_GET

@@ -3,10 +3,9 @@
 import json
 import re
 
+from ..languages import language_name
 from .base import MachineTranslation, MachineTranslationError
 
-LANGUAGE_NAMES = {"ar": "Arabic", "en": "English", "fr": "French", "tr": "Turkish", "ku": "Kurdish",
-                  "fa": "Persian", "de": "German", "es": "Spanish", "ru": "Russian"}
 _FENCE_RE = re.compile(r"^```(?:json)?\s*|\s*```$")
 
 PROMPT = (
@@ -49,8 +48,8 @@ class OpenAIEngine(MachineTranslation):
             "model": self.config["model"],
             "temperature": 0,
             "messages": [
-                {"role": "system", "content": PROMPT.format(source=LANGUAGE_NAMES.get(source, source),
-                                                            target=LANGUAGE_NAMES.get(target, target))},
+                {"role": "system", "content": PROMPT.format(source=language_name(source),
+                                                            target=language_name(target))},
                 {"role": "user", "content": json.dumps(texts, ensure_ascii=False)},
             ],
         }
