@@ -38,7 +38,9 @@ class Action:
         return article.state in self.sources or bool(self.also_when and self.also_when(article))
 
 
-def _live_under_correction(article: Article) -> bool:
+def under_correction(article: Article) -> bool:
+    """Published, and back in the newsroom for a correction: the published version stays live meanwhile,
+    publishing again is a correction (with a note, at once) and unpublishing takes the live version down."""
     return article.live_version_id is not None and article.state in (State.TRANSLATION, State.EDITING)
 
 
@@ -62,7 +64,7 @@ ACTIONS: dict[str, Action] = {
         Action("publish", "Publish", frozenset({State.EDITING}), State.PUBLISHED, "publish_article"),
         Action(
             "unpublish", "Unpublish", frozenset({State.PUBLISHED, State.SCHEDULED}), State.EDITING,
-            "unpublish_article", comment_required=True, also_when=_live_under_correction,
+            "unpublish_article", comment_required=True, also_when=under_correction,
         ),
         # A correction: back to editing while the published version stays on the site until republished.
         Action("correct", "Correct", frozenset({State.PUBLISHED}), State.EDITING, "correct_article"),
@@ -258,7 +260,10 @@ def apply(
                     "; ".join(r["message"] for r in reasons) + ".", {"reasons": reasons},
                 )
             now = timezone.now()
-            if publish_at is not None and publish_at > now and article.live_version_id:
+            if under_correction(article) and not comment.strip():
+                raise Refused(400, "comment_required", "Say what was corrected: the note is shown on the article.",
+                              {"comment": ["A correction needs a note."]})
+            if publish_at is not None and publish_at > now and under_correction(article):
                 raise Refused(400, "invalid", "A correction goes out at once: leave the publishing time empty.",
                               {"publish_at": ["Corrections cannot be scheduled."]})
             if publish_at is not None and publish_at > now:

@@ -124,6 +124,7 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
     actions = workflow.allowed_actions(article, user)
     context = {
         "article": article,
+        "correcting": workflow.under_correction(article),
         "segments": segments,
         "done": done,
         "total": len(segments),
