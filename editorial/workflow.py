@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -193,6 +194,17 @@ def record(article: Article, user, action: str, from_state: str, comment: str, s
     notifications.on_transition(change)
     label = ACTIONS[action].label if action in ACTIONS else action.replace("_", " ").capitalize()
     history.leave_revision(user, f"{label}: {comment}" if comment else label, article, segments)
+
+
+def assignable_users():
+    """Who an article may be assigned to: active users who may translate (as `_resolve_assignee` requires)."""
+    from django.db.models import Q
+
+    perm = Q(codename="claim_article", content_type__app_label="editorial")
+    may = Permission.objects.filter(perm)
+    return (get_user_model().objects.filter(is_active=True)
+            .filter(Q(is_superuser=True) | Q(groups__permissions__in=may) | Q(user_permissions__in=may))
+            .distinct().order_by("username"))
 
 
 def _resolve_assignee(username: str | None):

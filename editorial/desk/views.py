@@ -140,7 +140,7 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
             "version": article.version}),
         "comment_form": comment_form or forms.CommentForm(),
         "action_values": action_values or {},
-        "translators": _assignable_users() if "assign" in actions else [],
+        "translators": list(workflow.assignable_users()) if "assign" in actions else [],
         "track": track.track_changes(article, segments) if request.GET.get("track") == "1" else None,
         "blockers": _blockers(article, actions),
         "publication": Publication.current(),
@@ -153,11 +153,6 @@ def _blockers(article, actions):
     from editorial import publishing
 
     return publishing.blockers(article) if "publish" in actions else []
-
-
-def _assignable_users():
-    users = get_user_model().objects.filter(is_active=True).prefetch_related("groups").order_by("username")
-    return [u for u in users if roles.role_of(u) is not None]
 
 
 @login_required

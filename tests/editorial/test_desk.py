@@ -404,3 +404,20 @@ def test_admin_cannot_lock_themselves_out_from_the_team_page(admin_user):
     client.post(f"/desk/team/{admin_user.pk}/", {"role": "translator"})
     admin_user.refresh_from_db()
     assert admin_user.is_active and admin_user.groups.filter(name="admin").exists()
+
+
+def test_the_assign_list_holds_exactly_who_the_workflow_accepts(make_article, editor, translator):
+    from editorial import workflow
+
+    nobody = make_user(None, "no-role-yet")
+    gone = make_user("translator", "left-the-desk")
+    gone.is_active = False
+    gone.save()
+    article = make_article(State.MACHINE_DRAFT)
+    html = signed_in(editor).get(f"/desk/articles/{article.pk}/").content.decode()
+    options = re.findall(r'<option value="([^"]+)"', html)
+    assert {"sami", "layla"} <= set(options) and not {"no-role-yet", "left-the-desk"} & set(options)
+    assert options == [u.username for u in workflow.assignable_users()]
+    for username in options:  # each one is accepted by the action itself
+        workflow._resolve_assignee(username)
+    assert nobody.username not in options
