@@ -80,6 +80,7 @@ class Article(models.Model):
             ("edit_any_article", "Edit any article in translation or editing"),
             ("revert_article", "Revert an article to an earlier revision"),
             ("manage_team", "Manage users, roles and the publication"),
+            ("view_reports", "See the post-editing reports"),
         ]
 
     def __str__(self):

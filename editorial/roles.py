@@ -19,6 +19,7 @@ _EDITOR_PERMS = _TRANSLATOR_PERMS + [
     "archive_article",
     "edit_any_article",
     "revert_article",
+    "view_reports",
 ]
 _ADMIN_PERMS = _EDITOR_PERMS + ["manage_team"]
 ROLE_PERMISSIONS = {TRANSLATOR: _TRANSLATOR_PERMS, EDITOR: _EDITOR_PERMS, ADMIN: _ADMIN_PERMS}

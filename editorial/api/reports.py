@@ -42,7 +42,7 @@ class PostEditingReportView(APIView):
         }),
     )
     def get(self, request):
-        _require(request.user, "editorial.publish_article", "Only editors and admins see the reports.")
+        _require(request.user, "editorial.view_reports", "Only editors and admins see the reports.")
         query = _valid(PostEditingQuery, request.query_params)
         return Response(reports.post_editing(
             date_from=query.get("from"), date_to=query.get("to"), engine=query.get("engine"),

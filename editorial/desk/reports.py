@@ -47,7 +47,7 @@ class ReportFilterForm(forms.Form):
 
 
 def _editors_only(user) -> None:
-    if not user.has_perm("editorial.publish_article"):
+    if not user.has_perm("editorial.view_reports"):
         raise Http404
 
 
