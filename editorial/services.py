@@ -11,7 +11,7 @@ from translations.segmentation import plain_text, split_body
 
 from . import history, workflow
 from .errors import Refused
-from .models import Article, Keyword
+from .models import Article, Comment, Keyword
 
 MAX_KEYWORDS = 20
 
@@ -214,3 +214,11 @@ def revert(article_id: int, revision_id: int, user) -> Article:
         article.save()
         history.leave_revision(user, f"Reverted to revision {revision_id}", article, changed)
     return article
+
+
+def add_comment(article: Article, user, text: str) -> Comment:
+    """A message in the article's thread (anyone on the desk may write one)."""
+    text = (text or "").strip()
+    if not text:
+        raise Refused(400, "invalid", "Write something to post.", {"text": ["This field is required."]})
+    return Comment.objects.create(article=article, user=user, text=text)

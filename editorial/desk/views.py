@@ -252,7 +252,7 @@ def add_comment(request, article_id):
     form = forms.CommentForm(request.POST)
     if not form.is_valid():
         return _workspace(request, article, status=400, comment_form=form)
-    Comment.objects.create(article=article, user=request.user, text=form.cleaned_data["text"].strip())
+    services.add_comment(article, request.user, form.cleaned_data["text"])
     if request.htmx:
         comments = Comment.objects.filter(article=article).select_related("user").order_by("created_at", "id")
         return render(request, "desk/_comments.html", {"comments": comments, "article": article,
