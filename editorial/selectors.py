@@ -52,6 +52,16 @@ def users():
     return get_user_model().objects.prefetch_related("groups").order_by("username")
 
 
+def team(limit: int | None = None) -> list:
+    """The users for the desk's team lists, each with `.role` as roles.role_of gives it."""
+    from . import roles
+
+    members = list(users()[:limit] if limit else users())
+    for member in members:
+        member.role = roles.role_of(member)
+    return members
+
+
 SECTION_SIZE = 20
 
 

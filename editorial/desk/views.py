@@ -64,7 +64,7 @@ class LoginView(auth_views.LoginView):
 def home(request):
     context = {"sections": selectors.desk_sections(request.user)}
     if request.user.has_perm("editorial.manage_team"):
-        context["team"] = selectors.users()[:50]
+        context["team"] = selectors.team(limit=50)
     return _render(request, "desk/home.html", context)
 
 
@@ -350,7 +350,7 @@ def revert(request, article_id, revision_id):
 
 def _team_page(request, *, new_user_form=None, publication_form=None, status=200):
     return _render(request, "desk/team.html", {
-        "users": selectors.users(),
+        "users": selectors.team(),
         "roles": roles.ROLES,
         "new_user_form": new_user_form or forms.NewUserForm(),
         "publication_form": publication_form or forms.PublicationForm(instance=Publication.current()),

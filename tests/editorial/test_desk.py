@@ -421,3 +421,14 @@ def test_the_assign_list_holds_exactly_who_the_workflow_accepts(make_article, ed
     for username in options:  # each one is accepted by the action itself
         workflow._resolve_assignee(username)
     assert nobody.username not in options
+
+
+def test_the_team_page_shows_each_members_role_as_the_roles_module_reads_it(admin_user, translator):
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)  # in no group
+    html = signed_in(admin_user).get("/desk/team/").content.decode()
+    select = re.search(rf'<select id="role-{root.pk}" name="role">(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r'<option value="(\w+)" selected>', select) == ["admin"]
+    select = re.search(rf'<select id="role-{translator.pk}" name="role">(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r'<option value="(\w+)" selected>', select) == ["translator"]
