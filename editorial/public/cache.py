@@ -8,6 +8,7 @@ means pages are rendered afresh.
 
 import functools
 import logging
+import re
 import time
 
 from django.conf import settings
@@ -45,13 +46,25 @@ def invalidate() -> None:
 
 
 def cached_page(view):
-    """Serve GET responses of `view` from the cache, keyed by the full path and the generation."""
+    """Serve GET responses of `view` from the cache, keyed by the path, the page number and the generation.
+
+    Only what the public views read goes into the key (the path and `?page=`), and only pages that exist
+    are kept: other query strings or guessed addresses cannot fill the cache.
+    """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method != "GET" or settings.PUBLIC_CACHE_SECONDS <= 0:
             return view(request, *args, **kwargs)
-        key = f"public:page:{request.get_full_path()}"
+        key = f"public:page:{request.path}"
+        page = request.GET.get("page", "")
+        if page:
+            # Paginator.get_page shows the first page for anything not a number and the last one past the end.
+            if not re.fullmatch(r"-?[0-9]+", page):
+                page = "1"
+            elif len(page) > 4:
+                page = "last"
+            key += f"?page={page}"
         generation = None
         try:
             # One round trip: the current generation and this page's last rendering, with the generation it
@@ -72,7 +85,7 @@ def cached_page(view):
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
-        if generation is not None and response.status_code in (200, 404) and not response.streaming:
+        if generation is not None and response.status_code == 200 and not response.streaming:
             try:
                 cache.set(key, (generation, response.status_code, response["Content-Type"], response.content),
                           settings.PUBLIC_CACHE_SECONDS)

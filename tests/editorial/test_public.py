@@ -301,3 +301,13 @@ def test_index_and_feeds_use_the_same_queries_at_10_and_1000_articles(
     with django_assert_num_queries(len(small.captured_queries)):
         assert Client().get(url).status_code == 200
     assert Keyword.objects.count() == 1
+
+
+def test_the_cache_keeps_only_pages_that_exist_and_ignores_other_query_strings(make_article, editor, translator):
+    client = Client()
+    assert client.get("/")["X-Cache"] == "miss"
+    assert client.get("/", {"utm_source": "x"})["X-Cache"] == "hit"  # not a new page to keep
+    assert client.get("/", {"page": "abc"})["X-Cache"] == "miss"
+    assert client.get("/", {"page": "1"})["X-Cache"] == "hit"  # both are the first page
+    guessed = [client.get("/articles/guess-0/") for _ in range(2)]
+    assert [(r.status_code, r.get("X-Cache")) for r in guessed] == [(404, None), (404, None)]  # not kept
