@@ -77,11 +77,17 @@ def self_change_refusal(actor, member, *, role: str | None = None, is_active: bo
 def add_member(username: str, email: str, password: str, role: str):
     """A new user in `role` (the team page and the users API both call this)."""
     from django.contrib.auth import get_user_model
-    from django.db import transaction
+    from django.db import IntegrityError, transaction
 
-    with transaction.atomic():
-        user = get_user_model().objects.create_user(username, email, password)
-        set_role(user, role)
+    from .errors import Refused
+
+    try:
+        with transaction.atomic():
+            user = get_user_model().objects.create_user(username, email, password)
+            set_role(user, role)
+    except IntegrityError:  # taken between the form's check and now
+        raise Refused(409, "username_taken", f"The username {username} is taken.",
+                      {"username": ["A user with that username already exists."]}) from None
     return user
 
 

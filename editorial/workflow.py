@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -231,6 +231,17 @@ def apply(
     publish_at: datetime | None = None,
 ) -> tuple[Article, Job | None]:
     """Take an action on an article: atomic, under a row lock; returns the article and any job queued."""
+    try:
+        return _apply(article_id, user, name, comment=comment, assignee=assignee, publish_at=publish_at)
+    except IntegrityError:
+        # Two articles with the same headline published in the same instant both chose the free slug: the
+        # second is rolled back whole, and taking the action again gives it the next free address.
+        raise Refused(409, "conflict", f"'{name}' collided with another change made at the same moment; "
+                      "nothing was saved. Take the action again.") from None
+
+
+def _apply(article_id: int, user, name: str, *, comment: str, assignee: str | None,
+           publish_at: datetime | None) -> tuple[Article, Job | None]:
     comment = (comment or "").strip()
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -52,7 +53,12 @@ def page(request):
     form = TermForm(request.POST)
     if not form.is_valid():
         return _page(request, form=form, status=400)
-    form.save()
+    try:
+        with transaction.atomic():
+            form.save()
+    except IntegrityError:  # added by someone else between the form's check and now
+        form.add_error("source_term", "This term is in the glossary already.")
+        return _page(request, form=form, status=409)
     messages.success(request, f"Added {form.instance.source_term} → {form.instance.target_term}.")
     return redirect("desk:glossary")
 

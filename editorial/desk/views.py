@@ -389,7 +389,12 @@ def team(request):
     if not form.is_valid():
         return _team_page(request, new_user_form=form, status=400)
     data = form.cleaned_data
-    user = roles.add_member(data["username"], data["email"], data["password"], data["role"])
+    try:
+        user = roles.add_member(data["username"], data["email"], data["password"], data["role"])
+    except Refused as refusal:
+        for field, errors in refusal.details.items():
+            form.add_error(field, errors)
+        return _team_page(request, new_user_form=form, status=refusal.status)
     messages.success(request, f"{user.username} can now sign in as {data['role']}.")
     return redirect("desk:team")
 

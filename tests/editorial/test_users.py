@@ -75,3 +75,15 @@ def test_duplicate_username_and_weak_password_are_400(api, admin_user, translato
     response = client.post("/api/v1/users/", {"username": "newbie", "password": "password", "role": "editor"},
                            format="json")
     assert response.status_code == 400 and "password" in response.json()["error"]["details"]
+
+
+def test_a_username_taken_in_the_meantime_is_a_clear_conflict(db):
+    from editorial import roles
+    from editorial.errors import Refused
+
+    roles.add_member("nadia", "n@example.org", "Long-enough-pass-1", "translator")
+    # The forms check first; two admins at the same instant meet the database's constraint instead.
+    with pytest.raises(Refused) as refused:
+        roles.add_member("nadia", "other@example.org", "Long-enough-pass-2", "editor")
+    assert (refused.value.status, refused.value.code) == (409, "username_taken")
+    assert roles.role_of(get_user_model().objects.get(username="nadia")) == "translator"
