@@ -45,14 +45,30 @@ def create_memory_job(article: Article, segments, published_at) -> Job:
     return job
 
 
+class Busy(Exception):
+    """Another worker holds the job's lease (it is running and showed a sign of life lately)."""
+
+    def __init__(self, job_id: int, seconds: float):
+        super().__init__(f"Job {job_id} is running elsewhere; its lease ends in {seconds:.0f} s.")
+        self.seconds = seconds
+
+
 def start(job_id: int) -> Job | None:
-    """Mark a job running for one more attempt; None when it has finished already (a repeated delivery)."""
+    """Take the job's lease for one more attempt; None when it has finished already (a repeated delivery).
+
+    A running job whose heartbeat is younger than JOB_STALL_SECONDS belongs to a live worker: a second
+    delivery (the sweeper's, or a redelivered message) raises Busy, to be tried again when the lease ends.
+    """
     with transaction.atomic():
         job = Job.objects.select_for_update(of=("self",)).select_related("article__document", "created_by")
         job = job.get(pk=job_id)
         if job.state in (Job.Status.SUCCEEDED, Job.Status.FAILED):
             return None
         now = timezone.now()
+        if job.state == Job.Status.RUNNING and job.heartbeat_at is not None:
+            left = settings.JOB_STALL_SECONDS - (now - job.heartbeat_at).total_seconds()
+            if left > 0:
+                raise Busy(job.pk, left)
         job.state = Job.Status.RUNNING
         job.attempts += 1
         job.started_at = job.started_at or now

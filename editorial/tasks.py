@@ -15,6 +15,8 @@ def _backoff(retries: int) -> float:
 def draft_article(self, job_id: int) -> None:
     try:
         drafting.run_draft(job_id)
+    except jobs.Busy as exc:
+        raise self.retry(countdown=exc.seconds + 1) from None
     except drafting.RetryLater as exc:
         # Exponential backoff, or what the service asked for (Retry-After), capped.
         delay = exc.delay if exc.delay is not None else _backoff(self.request.retries)
@@ -25,6 +27,8 @@ def draft_article(self, job_id: int) -> None:
 def remember_published(self, job_id: int) -> None:
     try:
         remembering.run(job_id)
+    except jobs.Busy as exc:
+        raise self.retry(countdown=exc.seconds + 1) from None
     except OperationalError:  # the database went away: the job's one transaction left nothing half-stored
         raise self.retry(countdown=_backoff(self.request.retries)) from None
 

@@ -1,8 +1,55 @@
 """Request guards: oversized bodies refused before parsing, NUL characters refused before they reach the
 database (PostgreSQL cannot store them); a Content-Security-Policy on every page."""
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
+
+
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in network for network in settings.TRUSTED_PROXIES)
+
+
+def client_address(remote_addr: str, forwarded_for: str) -> str:
+    """The client's address: the last hop of X-Forwarded-For that is not one of our proxies.
+
+    The header is believed only as far back as it was written by proxies in TRUSTED_PROXIES; anything to the
+    left of the first untrusted hop was written by the client, who may put anything there.
+    """
+    address = remote_addr
+    if not _trusted(address):
+        return address
+    for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return address  # garbage from here on: stop at the last proxy we trust
+        address = hop
+        if not _trusted(hop):
+            break
+    return address
+
+
+class TrustedProxyMiddleware:
+    """REMOTE_ADDR becomes the client's address when the request came through a trusted proxy.
+
+    Everything that reads the client's address (the sign-in lockout, the API throttles, the access log of the
+    request) then reads the same, unspoofable value.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        forwarded = request.META.pop("HTTP_X_FORWARDED_FOR", "")
+        if settings.TRUSTED_PROXIES and forwarded:
+            request.META["REMOTE_ADDR"] = client_address(request.META.get("REMOTE_ADDR", ""), forwarded)
+        return self.get_response(request)
 
 
 class RequestSizeLimitMiddleware:

@@ -47,7 +47,8 @@ def _installation_secret() -> str:
     return key
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY") or _installation_secret()
+# Checked against the database below: a deployment on PostgreSQL must set it.
+SECRET_KEY = os.environ.get("SECRET_KEY") or ""
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "newsroom.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.middleware.RequestSizeLimitMiddleware",
@@ -117,6 +119,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that stops answering fails a request in seconds (a 503), not after the TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
@@ -127,6 +132,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "tarjama_test")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+if not SECRET_KEY:
+    if not DEBUG and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        # Several hosts share this database: a key made on each host would sign sessions the others reject.
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG off and a shared database (DATABASE_URL) every web, worker and "
+            "scheduler host must have the same SECRET_KEY; see docs/deploy.md."
+        )
+    SECRET_KEY = _installation_secret()
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -179,18 +193,37 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 900,
+    # A broker that stops answering (a partition rather than a closed connection) fails a publish in seconds;
+    # the job stays queued in the database for the sweeper.
+    "socket_timeout": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "5")),
+    "socket_connect_timeout": 2,
+}
+CELERY_WORKER_CONCURRENCY = int(os.environ.get("WORKER_CONCURRENCY", "2"))
 # A failed publish to the broker must not hang a web request: the job stays
 # queued in the database and the sweeper sends it later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
+SWEEP_SECONDS = float(os.environ.get("SWEEP_SECONDS", "30"))
+PUBLISH_DUE_SECONDS = float(os.environ.get("PUBLISH_DUE_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE = {
-    "send-queued-jobs": {"task": "editorial.tasks.send_queued_jobs", "schedule": 30.0},
-    "publish-due-articles": {"task": "editorial.tasks.publish_due_articles", "schedule": 30.0},
+    "send-queued-jobs": {"task": "editorial.tasks.send_queued_jobs", "schedule": SWEEP_SECONDS},
+    "publish-due-articles": {"task": "editorial.tasks.publish_due_articles", "schedule": PUBLISH_DUE_SECONDS},
     "send-pending-notifications": {"task": "editorial.tasks.send_pending_notifications", "schedule": 60.0},
     # Every minute, but only feeds not polled for FEED_POLL_SECONDS are fetched.
     "poll-source-feeds": {"task": "editorial.tasks.poll_feeds", "schedule": 60.0},
 }
+# The scheduler (celery beat) keeps its schedule in Redis and runs only while it holds a lease there
+# (celery-redbeat): a second scheduler on another host waits, and takes over within SCHEDULER_LEASE_SECONDS
+# of the first one's death. The tasks it sends are safe to run twice anyway (row locks, conditional claims).
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    CELERY_REDBEAT_KEY_PREFIX = os.environ.get("SCHEDULER_KEY_PREFIX", "tarjama:beat:")
+    CELERY_REDBEAT_LOCK_TIMEOUT = int(os.environ.get("SCHEDULER_LEASE_SECONDS", "30"))
+    # The lease is renewed on every tick: tick well within it.
+    CELERY_BEAT_MAX_LOOP_INTERVAL = max(1, min(5, CELERY_REDBEAT_LOCK_TIMEOUT // 3))
 # Jobs: attempts before a transient failure becomes a failed job; backoff between attempts; how long a
 # queued or running job may go without a sign of life before the sweeper sends it again.
 JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "5"))
@@ -211,8 +244,34 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"FETCH_PRIVATE_NETWORKS: {exc}") from None
 
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# The cache: its own Redis database (CACHE_REDIS_URL, by default the broker's server with the database number
+# one above REDIS_URL's), every key with a TTL. On one shared server use maxmemory-policy volatile-lru (only keys
+# with a TTL, i.e. cache entries, are evicted; queued jobs never are); with a separate cache server, allkeys-lru
+# there and noeviction on the broker. See docs/deploy.md.
+def cache_url(broker_url: str) -> str:
+    """The broker's server, the next database number (database 15, the last, is followed by 14)."""
+    from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+    parts = urlsplit(broker_url)
+    if parts.scheme == "unix":
+        db = int(parse_qs(parts.query).get("db", ["0"])[0])
+        return f"unix://{parts.path}?db={db + 1 if db < 15 else db - 1}"
+    db = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{db + 1 if db < 15 else db - 1}"))
+
+
+CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or (cache_url(REDIS_URL) if REDIS_URL else "")
+if CACHE_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "newsroom.cache.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "KEY_PREFIX": "tarjama",
+            "TIMEOUT": 300,
+            # A cache that stops answering costs a request at most this long, then is skipped for a while.
+            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -243,6 +302,9 @@ REST_FRAMEWORK = {
         "user": os.environ.get("THROTTLE_USER", "2000/min"),
         "login": os.environ.get("THROTTLE_LOGIN", "10/min"),
     },
+    # Throttles read REMOTE_ADDR, which newsroom.middleware.TrustedProxyMiddleware sets from X-Forwarded-For only
+    # when the request came through a proxy in TRUSTED_PROXIES: a client cannot pick its own address.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tarjama API",
@@ -286,6 +348,13 @@ QUALITY_CHECKS = [
     "translations.checks.text.PunctuationCheck",
 ]
 PUBLICATION_NAME = os.environ.get("PUBLICATION_NAME", "The Levant Desk")
+
+# Proxies in front of the web hosts (comma-separated addresses or networks): only from these is
+# X-Forwarded-For believed, for the sign-in lockout and the API throttles.
+try:
+    TRUSTED_PROXIES = [ipaddress.ip_network(n, strict=False) for n in env_list("TRUSTED_PROXIES", "")]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from None
 
 # Production hardening, switched on by environment (behind an HTTPS proxy).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)

@@ -16,9 +16,8 @@ and exits 0. If a child dies on its own, the others are stopped and it exits 1 n
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
-import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -319,32 +318,10 @@ class Supervisor:
                 self.stop_all()
                 return 0
 
-        celery = str(BIN_DIR / "celery")
-        self.start("worker", [celery, "-A", "newsroom", "worker", "--loglevel=INFO", "--concurrency=2"], env)
-        self.start(
-            "beat",
-            [
-                celery,
-                "-A",
-                "newsroom",
-                "beat",
-                "--loglevel=INFO",
-                "--schedule",
-                str(var_dir / "celerybeat-schedule"),
-            ],
-            env,
-        )
-        self.start(
-            "web",
-            [
-                str(BIN_DIR / "gunicorn"), "newsroom.wsgi:application",
-                "--bind", f"127.0.0.1:{port}",
-                "--workers", "2",
-                "--access-logfile", "-",
-                *gunicorn_control_socket_args(var_dir),
-            ],
-            env,
-        )  # fmt: skip
+        # The production entry points of the Procfile, with this machine's environment.
+        for name, argv in procfile_commands().items():
+            if name in ("worker", "scheduler", "web"):
+                self.start(name, argv, {**env, "WEB_BIND": f"127.0.0.1:{port}"})
         return self.watch(f"http://127.0.0.1:{port}/")
 
     def watch(self, url: str) -> int:
@@ -375,16 +352,17 @@ class Supervisor:
         return 0
 
 
-def gunicorn_control_socket_args(var_dir: Path) -> list[str]:
-    """Gunicorn 25.1+ opens a control socket, by default one per user in ~/.gunicorn: keep ours in var/."""
-    try:
-        version = importlib.metadata.version("gunicorn")
-    except importlib.metadata.PackageNotFoundError:
-        return []
-    numbers = tuple(int(part) for part in re.findall(r"\d+", version)[:2])
-    if numbers < (25, 1):
-        return []
-    return ["--control-socket", str(var_dir / "gunicorn.ctl")]
+def procfile_commands() -> dict[str, list[str]]:
+    """The Procfile's process types, each command run by this virtualenv's programs."""
+    commands = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if not command.strip() or "&&" in command:
+            continue  # the release step runs once per release, not as a process
+        argv = shlex.split(command)
+        argv[0] = sys.executable if argv[0] == "python" else str(BIN_DIR / argv[0])
+        commands[name.strip()] = argv
+    return commands
 
 
 def port_free_or_fail(port: int) -> None:

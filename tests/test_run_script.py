@@ -2,7 +2,7 @@
 
 The supervisor runs for real in the project folder, with its own scratch folder (TARJAMA_VAR_DIR)
 and a free port: it starts its own Redis on a Unix socket, migrates a fresh SQLite file, seeds the
-demo data and starts the worker, beat and the web server. No database of the test runner is used.
+demo data and starts the worker, the scheduler and the web server. No database of the test runner is used.
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def supervisor():
 
 
 def assert_all_started(sup: Supervisor) -> dict[str, psutil.Process]:
-    """The supervisor's own children: Redis, the Celery worker and beat, gunicorn."""
+    """The supervisor's own children: Redis, the Celery worker and scheduler (beat), gunicorn."""
     found: dict[str, psutil.Process] = {}
     for process in sup.snapshot():
         try:
@@ -191,10 +191,10 @@ def assert_all_started(sup: Supervisor) -> dict[str, psutil.Process]:
         elif "celery" in cmdline and " worker" in cmdline:
             found["worker"] = process
         elif "celery" in cmdline and " beat" in cmdline:
-            found["beat"] = process
+            found["scheduler"] = process
         elif "gunicorn" in cmdline:
             found["web"] = process
-    assert set(found) == {"redis", "worker", "beat", "web"}, (
+    assert set(found) == {"redis", "worker", "scheduler", "web"}, (
         f"children found: {sorted(found)}; all descendants: {[describe(p) for p in sup.descendants]}"
     )
     return found
@@ -225,7 +225,7 @@ def test_run_starts_everything_and_stops_cleanly_on_ctrl_c(supervisor):
     # The banner is printed once the web server answers, and every child's lines carry its name.
     sup.wait_until("banner", lambda: sup.url in sup.log(lines=10_000), 10)
     log = sup.log(lines=10_000)
-    for name in ("redis", "migrate", "seed", "worker", "beat", "web"):
+    for name in ("redis", "migrate", "seed", "worker", "scheduler", "web"):
         assert any(line.startswith(name) and "|" in line for line in log.splitlines()), f"no `{name} |` lines"
 
     sup.proc.send_signal(signal.SIGINT)
@@ -240,10 +240,10 @@ def test_run_stops_everything_when_a_child_dies(supervisor):
     sup.wait_until("banner", lambda: sup.url in sup.log(lines=10_000), HEALTHY_WITHIN)
     children = assert_all_started(sup)
 
-    children["beat"].kill()
+    children["scheduler"].kill()
     code = sup.wait_for_exit(STOPS_WITHIN)
-    assert code != 0, f"scripts/run.py exited 0 although beat died\n{sup.log()}"
+    assert code != 0, f"scripts/run.py exited 0 although the scheduler died\n{sup.log()}"
     log = sup.log(lines=10_000)
-    assert f"beat (pid {children['beat'].pid}) was killed by SIGKILL" in log, log
-    assert "stopped because beat died" in log, log
+    assert f"scheduler (pid {children['scheduler'].pid}) was killed by SIGKILL" in log, log
+    assert "stopped because scheduler died" in log, log
     assert_nothing_left(sup)

@@ -1,7 +1,10 @@
 """Every API error has one shape: {"error": {"code", "message", "details"}}."""
 
+import sys
+
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -59,7 +62,19 @@ def json_404(request, exception=None):
     return JsonResponse(error_body("not_found", "There is nothing at this address."), status=404)
 
 
+DATABASE_DOWN = "The database is not answering; nothing was changed. Try again in a moment."
+
+
 def json_500(request):
+    """Django's last resort. A database that went away is a 503 to try again, not a server error."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        if request.path.startswith("/api/"):
+            response = JsonResponse(error_body("unavailable", DATABASE_DOWN), status=503)
+        else:
+            response = HttpResponse(f"503 Service Unavailable\n\n{DATABASE_DOWN}\n", status=503,
+                                    content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "5"
+        return response
     if not request.path.startswith("/api/"):
         return defaults.server_error(request)
     return JsonResponse(error_body("server_error", "Something went wrong on our side; it has been logged."),

@@ -34,9 +34,10 @@ def invalidate() -> None:
 
     def bump():
         try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:
-            _start_generation()
+            try:
+                cache.incr(GENERATION_KEY)
+            except ValueError:  # evicted or never set
+                _start_generation()
         except Exception as exc:  # noqa: BLE001
             log.warning("Public cache not invalidated (%s); pages expire within %ss.", exc,
                         settings.PUBLIC_CACHE_SECONDS)

@@ -56,8 +56,8 @@ def test_running_a_draft_job_twice_has_the_effect_of_once(db, editor, translator
     drafting.run_draft(job.pk)
     versions = {s.pk: s.version for s in article.document.segments.all()}
     drafting.run_draft(job.pk)
-    # Even if the job row were reset (a redelivered task), nothing is drafted again.
-    Job.objects.filter(pk=job.pk).update(state="running")
+    # Even if the job row were reset (a task redelivered after its worker died), nothing is drafted again.
+    Job.objects.filter(pk=job.pk).update(state="running", heartbeat_at=None)
     drafting.run_draft(job.pk)
     assert {s.pk: s.version for s in article.document.segments.all()} == versions
     assert StateChange.objects.filter(article=article, action="draft").count() == 1
@@ -73,7 +73,7 @@ def test_draft_never_overwrites_text_a_human_typed(db, editor, translator):
     from editorial import services
 
     services.save_segment(article.pk, segment.pk, translator, text="My own words.", version=segment.version)
-    Job.objects.filter(pk=job.pk).update(state="running")
+    Job.objects.filter(pk=job.pk).update(state="running", heartbeat_at=None)
     drafting.run_draft(job.pk)
     segment.refresh_from_db()
     assert (segment.text, segment.origin) == ("My own words.", "human")
@@ -112,3 +112,28 @@ def test_a_job_is_not_sent_before_its_transaction_commits(db, editor, django_cap
         _, job = workflow.apply(article.pk, editor, "draft")
     assert len(callbacks) == 1
     assert Job.objects.get(pk=job.pk).sent_at is None
+
+
+def test_a_running_job_with_a_live_lease_is_not_taken_twice(db, editor, settings):
+    """A second delivery while a worker holds the job waits for the lease; a silent job is taken over."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from editorial import jobs
+
+    settings.JOB_STALL_SECONDS = 60
+    article = create_article(editor, paragraphs=2)
+    _, job = workflow.apply(article.pk, editor, "draft")
+    assert jobs.start(job.pk).attempts == 1  # the first worker takes it
+    with pytest.raises(jobs.Busy) as busy:
+        drafting.run_draft(job.pk)  # a duplicate delivery: refused, nothing drafted
+    assert 55 < busy.value.seconds <= 60
+    assert not article.document.segments.filter(machine_text__isnull=False).exists()
+    assert Job.objects.get(pk=job.pk).attempts == 1
+
+    # The first worker went silent (killed): its lease ran out, the next delivery takes over and finishes.
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=61))
+    finished = drafting.run_draft(job.pk)
+    assert (finished.state, finished.attempts) == ("succeeded", 2)
+    assert drafting.run_draft(job.pk).attempts == 2  # a delivery after it finished does nothing

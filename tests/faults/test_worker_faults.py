@@ -50,9 +50,9 @@ def test_kill_9_of_the_worker_mid_draft_then_a_new_worker_finishes(start_worker,
     killed_at = _job(job.pk)
     assert killed_at.state == "running" and killed_at.done < 300
 
-    start_worker()
     # The unacknowledged message waits in Redis for its visibility timeout; the sweeper (a beat task every
-    # 30 s) sends the silent job again sooner.
+    # 30 s) sends the silent job again sooner, once its lease (JOB_STALL_SECONDS, the same on every host) ends.
+    start_worker(JOB_STALL_SECONDS="1")
     settings.JOB_STALL_SECONDS = 1
     time.sleep(1.5)
     assert jobs.send_queued() == 1
@@ -72,7 +72,7 @@ def test_redis_restarted_during_a_job_and_while_articles_are_scheduled(
     scheduled = article_in(State.EDITING, editor=editor, translator=translator)
     workflow.apply(scheduled.pk, editor, "publish", publish_at=timezone.now() + timedelta(seconds=2))
     article = _unique_article(editor, paragraphs=149)
-    start_worker()
+    start_worker(JOB_STALL_SECONDS="3")
     _, job = workflow.apply(article.pk, editor, "draft")
     wait_for(lambda: _job(job.pk).done >= 25, timeout=60)
 

@@ -33,9 +33,22 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
+def test_a_shared_database_without_secret_key_refuses_to_start(tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    env.update(TARJAMA_VAR_DIR=str(tmp_path), DATABASE_URL="postgres://postgres@127.0.0.1:5432/test")
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr and "same SECRET_KEY" in result.stderr
+    assert not (tmp_path / "secret_key").exists()  # no per-host key was made
+    # The same with the key set starts; so does a development machine (DEBUG on) without one.
+    assert _manage("check", env={**env, "SECRET_KEY": PRODUCTION["SECRET_KEY"]}).returncode == 0
+    assert _manage("check", env={**env, "DEBUG": "1"}).returncode == 0
+
+
 def test_without_secret_key_each_installation_keeps_its_own_random_key(tmp_path):
     env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
-    env["TARJAMA_VAR_DIR"] = str(tmp_path)
+    # One machine on its own SQLite file (what `make run` is): a key kept in var/ is enough.
+    env.update(TARJAMA_VAR_DIR=str(tmp_path), DATABASE_URL="")
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     key_file = tmp_path / "secret_key"
