@@ -21,7 +21,7 @@ class FakeService:
     name = ""
     valid_key = "good-key"
 
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1"):
         self.requests: list[dict] = []
         self.script: list[tuple[int, object, dict]] = []
         self.delay = 0.0
@@ -37,7 +37,7 @@ class FakeService:
                 except ValueError:
                     body = None
                 record = {"path": parsed.path, "query": parse_qs(parsed.query), "headers": dict(self.headers),
-                          "json": body}
+                          "json": body, "client": self.client_address[0]}
                 service.requests.append(record)
                 if service.delay:
                     time.sleep(service.delay)
@@ -60,11 +60,11 @@ class FakeService:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((host, 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"http://{host}:{self.server.server_address[1]}"
 
     def stop(self):
         self.server.shutdown()
