@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from translations.models import Document, Segment
@@ -37,11 +37,19 @@ def clean_keywords(names) -> list[str]:
 
 
 def _keyword_objects(names: list[str]) -> list[Keyword]:
-    objects = []
-    for name in names:
-        keyword = Keyword.objects.filter(name__iexact=name).first() or Keyword.objects.create(name=name)
-        objects.append(keyword)
-    return objects
+    return [_keyword(name) for name in names]
+
+
+def _keyword(name: str) -> Keyword:
+    """The keyword of that name (any case), created if new; two requests creating it at once get the same row."""
+    found = Keyword.objects.filter(name__iexact=name).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return Keyword.objects.create(name=name)
+    except IntegrityError:  # created meanwhile by a concurrent request, which has committed
+        return Keyword.objects.get(name=name)
 
 
 def create_article(

@@ -221,3 +221,19 @@ def test_segment_race_leaves_other_segments_alone(make_article, translator, edit
         second.refresh_from_db()
         assert (first.version, second.version) == (before[0] + 1, before[1] + 1)
         assert Article.objects.get(pk=article.pk).state == State.TRANSLATION
+
+
+def test_two_imports_with_the_same_new_keyword_both_succeed(editor, api):
+    """Found by the cluster tests: concurrent imports naming a keyword nobody used yet once gave one a 500."""
+    import uuid
+
+    from editorial.models import Keyword
+    from tests.conftest import source_payload
+
+    for _ in range(ROUNDS):
+        keyword = f"Keyword {uuid.uuid4().hex[:8]}"
+        payload = {**source_payload(), "keywords": [keyword]}
+        results = race(*(request(api(editor), "post", "/api/v1/articles/", payload) for _ in range(2)))
+        assert [status for status, _ in results] == [201, 201], results
+        assert [body["keywords"] for _, body in results] == [[keyword], [keyword]]
+        assert Keyword.objects.filter(name=keyword).count() == 1
