@@ -18,6 +18,17 @@ def beat_worker_heartbeat() -> None:
         _redis().set(settings.WORKER_HEARTBEAT_KEY, str(time.time()), ex=expiry)
 
 
+def _eviction_problem(client: redis.Redis) -> str | None:
+    """A broker that may evict keys without an expiry (allkeys-*) can drop queued jobs: say so."""
+    try:
+        policy = client.config_get("maxmemory-policy").get("maxmemory-policy", "")
+    except redis.ResponseError:  # CONFIG disabled (managed Redis): nothing to tell
+        return None
+    if policy.startswith("allkeys"):
+        return f"evicts queued jobs: maxmemory-policy is {policy}; use noeviction or volatile-lru (docs/deploy.md)"
+    return None
+
+
 def check() -> dict[str, str]:
     """Each part is "ok" or a short reason it is not."""
     status = {}
@@ -34,7 +45,7 @@ def check() -> dict[str, str]:
     try:
         client = _redis()
         client.ping()
-        status["broker"] = "ok"
+        status["broker"] = _eviction_problem(client) or "ok"
         last = client.get(settings.WORKER_HEARTBEAT_KEY)
     except redis.RedisError as exc:
         status["broker"] = f"unreachable: {exc.__class__.__name__}"
