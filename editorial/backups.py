@@ -127,7 +127,7 @@ def restore_postgresql(database: dict, source: Path) -> None:
 
 
 def _open_sqlite(path: Path, mode: str) -> sqlite3.Connection:
-    """A connection to an existing SQLite file ('ro' or 'rw'); never creates an empty database by mistake."""
+    """A connection to an SQLite file: "ro" or "rw" an existing one, "rwc" creates it if missing."""
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, timeout=30)
 
 
@@ -160,7 +160,7 @@ def restore_sqlite(source: Path, live: Path) -> None:
                     "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'django_migrations'").fetchone():
                 raise BackupError(f"{source} is an SQLite database but not a backup of this app: "
                                   "it has no django_migrations table.")
-            with closing(_open_sqlite(live, "rw")) as database:
+            with closing(_open_sqlite(live, "rwc")) as database:  # a new installation has no file yet
                 backup_file.backup(database)
     except sqlite3.Error as exc:
         raise BackupError(f"Could not restore {source} into the SQLite database {live}: {exc}.") from None
