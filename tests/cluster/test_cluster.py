@@ -244,8 +244,11 @@ def test_a_web_host_dies_with_requests_in_flight(cluster, newsroom):
     for thread in threads:
         thread.join(30)
 
-    after = [a for at, host, a in answers if host == "web2" and at > killed_at + 0.5]
-    assert after and all(isinstance(a, requests.Response) and a.status_code == 200 for a in after), after[:5]
+    # web2 kept answering: every request it got was served (a 409 only tells a writer that an unanswered save of
+    # its own landed on web1 before the crash), none was refused or dropped.
+    served = [a for at, host, a in answers if host == "web2" and at > killed_at]
+    assert all(isinstance(a, requests.Response) and a.status_code in (200, 409) for a in served), served[:5]
+    assert sum(a.status_code == 200 for a in served) >= 20
     assert not [a for _, host, a in answers if host == "web2" and not isinstance(a, requests.Response)]
     _no_server_errors([(at, a) for at, _, a in answers])
     stored = {sid: (version, text) for sid, version, text in cluster.sql(
