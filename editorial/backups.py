@@ -85,7 +85,11 @@ def restore(path: Path, database: dict) -> None:
         restore_postgresql(database, path)
     else:
         restore_sqlite(path, Path(database["NAME"]))
-    cache.clear()
+    try:
+        cache.clear()  # the cache's own Redis database: queued jobs live in the broker's
+    except Exception as exc:  # noqa: BLE001 - restored all the same; pages expire within PUBLIC_CACHE_SECONDS
+        raise BackupError(f"The database was restored, but the cache could not be emptied ({exc}): public pages "
+                          "rendered before may be served until they expire (PUBLIC_CACHE_SECONDS).") from None
 
 
 def pg_binary(name: str) -> str:
@@ -105,6 +109,11 @@ def _run_pg(name: str, arguments: list[str], database: dict) -> None:
     env = dict(os.environ)
     if database.get("PASSWORD"):
         env["PGPASSWORD"] = str(database["PASSWORD"])
+    # TLS options of the connection (DATABASE_URL's ?sslmode=...), as libpq reads them from the environment.
+    for option, variable in (("sslmode", "PGSSLMODE"), ("sslrootcert", "PGSSLROOTCERT"), ("sslcert", "PGSSLCERT"),
+                             ("sslkey", "PGSSLKEY")):
+        if database.get("OPTIONS", {}).get(option):
+            env[variable] = str(database["OPTIONS"][option])
     # --no-password: without a usable password the client fails at once instead of waiting for a prompt.
     result = subprocess.run([pg_binary(name), "--no-password", *options, *arguments],
                             env=env, capture_output=True, text=True)

@@ -8,7 +8,7 @@ touched, and `workflow.finish_draft` moves the article exactly once.
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -29,9 +29,13 @@ class RetryLater(Exception):
         self.delay = delay
 
 
-def run_draft(job_id: int) -> Job:
-    """Run (or resume) a draft job. A transient failure raises RetryLater until JOB_MAX_ATTEMPTS is reached."""
-    job = jobs.start(job_id)
+def run_draft(job_id: int, holder: str = "") -> Job:
+    """Run (or resume) a draft job. A transient failure raises RetryLater until JOB_MAX_ATTEMPTS is reached.
+
+    A database that went away raises OperationalError for the task to retry (the batches saved so far stay);
+    any other error fails the job with a reason, rather than leaving it running for the sweeper forever.
+    """
+    job = jobs.start(job_id, holder)
     if job is None:
         return Job.objects.get(pk=job_id)
     final_attempt = job.attempts >= settings.JOB_MAX_ATTEMPTS
@@ -54,6 +58,12 @@ def run_draft(job_id: int) -> Job:
                 Job.objects.filter(pk=job.pk).update(state=Job.Status.QUEUED, error=str(exc))
             raise RetryLater(str(exc), exc.retry_after) from exc
         return fail(job.pk, str(exc))
+    except OperationalError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - it would fail the same way again: say so and stop
+        log.exception("Draft job %s stopped", job.pk)
+        return fail(job.pk, f"The draft stopped on an unexpected error ({exc.__class__.__name__}), which has been "
+                            "logged; retry it once the cause is fixed.")
 
     drafted = list(document.segments.filter(machine_text__isnull=False))
     remembered = sum(1 for s in drafted if s.engine == "memory")

@@ -53,11 +53,12 @@ class Busy(Exception):
         self.seconds = seconds
 
 
-def start(job_id: int) -> Job | None:
+def start(job_id: int, holder: str = "") -> Job | None:
     """Take the job's lease for one more attempt; None when it has finished already (a repeated delivery).
 
-    A running job whose heartbeat is younger than JOB_STALL_SECONDS belongs to a live worker: a second
-    delivery (the sweeper's, or a redelivered message) raises Busy, to be tried again when the lease ends.
+    A running job whose heartbeat is younger than JOB_STALL_SECONDS belongs to a live worker: another delivery
+    (the sweeper's, a duplicate message) raises Busy, to be tried again when the lease ends. `holder` names the
+    delivery (the Celery task id): the same task retrying after a failure of its own takes its lease back.
     """
     with transaction.atomic():
         job = Job.objects.select_for_update(of=("self",)).select_related("article__document", "created_by")
@@ -65,7 +66,8 @@ def start(job_id: int) -> Job | None:
         if job.state in (Job.Status.SUCCEEDED, Job.Status.FAILED):
             return None
         now = timezone.now()
-        if job.state == Job.Status.RUNNING and job.heartbeat_at is not None:
+        if job.state == Job.Status.RUNNING and job.heartbeat_at is not None and not (holder and
+                                                                                    holder == job.leased_by):
             left = settings.JOB_STALL_SECONDS - (now - job.heartbeat_at).total_seconds()
             if left > 0:
                 raise Busy(job.pk, left)
@@ -73,7 +75,8 @@ def start(job_id: int) -> Job | None:
         job.attempts += 1
         job.started_at = job.started_at or now
         job.heartbeat_at = now
-        job.save(update_fields=["state", "attempts", "started_at", "heartbeat_at"])
+        job.leased_by = holder
+        job.save(update_fields=["state", "attempts", "started_at", "heartbeat_at", "leased_by"])
         return job
 
 

@@ -147,6 +147,7 @@ class Job(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True, help_text="When the task reached the broker.")
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life from the worker.")
+    leased_by = models.CharField(max_length=255, blank=True, help_text="The task delivery holding the job's lease.")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)

@@ -22,10 +22,10 @@ from .models import Job
 log = logging.getLogger(__name__)
 
 
-def run(job_id: int) -> Job | None:
+def run(job_id: int, holder: str = "") -> Job | None:
     """Store the job's pairs; None when the job is gone (its article was deleted)."""
     try:
-        job = jobs.start(job_id)
+        job = jobs.start(job_id, holder)
     except Job.DoesNotExist:
         return None
     if job is None:

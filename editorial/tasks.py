@@ -14,9 +14,11 @@ def _backoff(retries: int) -> float:
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def draft_article(self, job_id: int) -> None:
     try:
-        drafting.run_draft(job_id)
+        drafting.run_draft(job_id, self.request.id or "")
     except jobs.Busy as exc:
         raise self.retry(countdown=exc.seconds + 1) from None
+    except OperationalError:  # the database went away: what was drafted is saved, the rest waits
+        raise self.retry(countdown=_backoff(self.request.retries)) from None
     except drafting.RetryLater as exc:
         # Exponential backoff, or what the service asked for (Retry-After), capped.
         delay = exc.delay if exc.delay is not None else _backoff(self.request.retries)
@@ -26,7 +28,7 @@ def draft_article(self, job_id: int) -> None:
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def remember_published(self, job_id: int) -> None:
     try:
-        remembering.run(job_id)
+        remembering.run(job_id, self.request.id or "")
     except jobs.Busy as exc:
         raise self.retry(countdown=exc.seconds + 1) from None
     except OperationalError:  # the database went away: the job's one transaction left nothing half-stored

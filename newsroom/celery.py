@@ -11,6 +11,25 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def _scheduler_settings() -> dict:
+    """celery-redbeat reads its own names, not CELERY_-prefixed ones: its Redis, key prefix, lease, timeouts."""
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        return {}
+    return {
+        "redbeat_redis_url": settings.REDIS_URL,
+        "redbeat_key_prefix": settings.SCHEDULER_KEY_PREFIX,
+        "redbeat_lock_timeout": settings.SCHEDULER_LEASE_SECONDS,
+        # A Redis that stops answering fails a tick in seconds; redbeat retries for retry_period, then beat
+        # exits and its process manager starts it again (it then waits for the lease).
+        "redbeat_redis_options": {"socket_timeout": 5, "socket_connect_timeout": 2, "retry_period": 60},
+    }
+
+
+app.conf.update(_scheduler_settings())
+
+
 class WorkerHeartbeat(bootsteps.StartStopStep):
     """Writes a timestamp to Redis every few seconds so /healthz can tell a live worker from a stale one."""
 

@@ -7,12 +7,22 @@ from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 
 
-def _trusted(address: str) -> bool:
+def _ip(address: str):
+    """An address as proxies write it ('1.2.3.4', '1.2.3.4:5678', '[2001:db8::1]:443', '::ffff:1.2.3.4'); or None."""
+    address = address.strip()
+    if address.startswith("["):
+        address = address[1:].partition("]")[0]
+    elif address.count(":") == 1:
+        address = address.partition(":")[0]
     try:
-        ip = ipaddress.ip_address(address.strip())
+        ip = ipaddress.ip_address(address)
     except ValueError:
-        return False
-    return any(ip in network for network in settings.TRUSTED_PROXIES)
+        return None
+    return ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip
+
+
+def _trusted(ip) -> bool:
+    return ip is not None and any(ip in network for network in settings.TRUSTED_PROXIES)
 
 
 def client_address(remote_addr: str, forwarded_for: str) -> str:
@@ -22,15 +32,14 @@ def client_address(remote_addr: str, forwarded_for: str) -> str:
     left of the first untrusted hop was written by the client, who may put anything there.
     """
     address = remote_addr
-    if not _trusted(address):
+    if not _trusted(_ip(address)):
         return address
     for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
-        try:
-            ipaddress.ip_address(hop)
-        except ValueError:
+        ip = _ip(hop)
+        if ip is None:
             return address  # garbage from here on: stop at the last proxy we trust
-        address = hop
-        if not _trusted(hop):
+        address = str(ip)
+        if not _trusted(ip):
             break
     return address
 
@@ -38,8 +47,8 @@ def client_address(remote_addr: str, forwarded_for: str) -> str:
 class TrustedProxyMiddleware:
     """REMOTE_ADDR becomes the client's address when the request came through a trusted proxy.
 
-    Everything that reads the client's address (the sign-in lockout, the API throttles, the access log of the
-    request) then reads the same, unspoofable value.
+    Everything in Django that reads the client's address (the sign-in lockout, the API throttles) then reads the
+    same, unspoofable value. (gunicorn's access log shows the proxy: the proxy's own log has the client.)
     """
 
     def __init__(self, get_response):

@@ -193,8 +193,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Jobs: attempts before a transient failure becomes a failed job; backoff between attempts; how long a
+# queued or running job may go without a sign of life before the sweeper sends it again (its lease).
+JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "5"))
+JOB_RETRY_BASE_SECONDS = float(os.environ.get("JOB_RETRY_BASE_SECONDS", "2"))
+JOB_RETRY_MAX_SECONDS = float(os.environ.get("JOB_RETRY_MAX_SECONDS", "60"))
+JOB_STALL_SECONDS = float(os.environ.get("JOB_STALL_SECONDS", "180"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 900,
+    # A message a worker holds longer than this goes back on the queue: longer than any countdown a task waits
+    # (a retry's backoff, a job's lease), so a waiting retry is never delivered twice.
+    "visibility_timeout": int(max(900, 2 * max(JOB_STALL_SECONDS, JOB_RETRY_MAX_SECONDS) + 60)),
     # A broker that stops answering (a partition rather than a closed connection) fails a publish in seconds;
     # the job stays queued in the database for the sweeper.
     "socket_timeout": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "5")),
@@ -217,19 +225,13 @@ CELERY_BEAT_SCHEDULE = {
 # The scheduler (celery beat) keeps its schedule in Redis and runs only while it holds a lease there
 # (celery-redbeat): a second scheduler on another host waits, and takes over within SCHEDULER_LEASE_SECONDS
 # of the first one's death. The tasks it sends are safe to run twice anyway (row locks, conditional claims).
+# newsroom/celery.py hands these to redbeat under its own names.
+SCHEDULER_KEY_PREFIX = os.environ.get("SCHEDULER_KEY_PREFIX", "tarjama:beat:")
+SCHEDULER_LEASE_SECONDS = int(os.environ.get("SCHEDULER_LEASE_SECONDS", "30"))
 if REDIS_URL:
     CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
-    CELERY_REDBEAT_REDIS_URL = REDIS_URL
-    CELERY_REDBEAT_KEY_PREFIX = os.environ.get("SCHEDULER_KEY_PREFIX", "tarjama:beat:")
-    CELERY_REDBEAT_LOCK_TIMEOUT = int(os.environ.get("SCHEDULER_LEASE_SECONDS", "30"))
     # The lease is renewed on every tick: tick well within it.
-    CELERY_BEAT_MAX_LOOP_INTERVAL = max(1, min(5, CELERY_REDBEAT_LOCK_TIMEOUT // 3))
-# Jobs: attempts before a transient failure becomes a failed job; backoff between attempts; how long a
-# queued or running job may go without a sign of life before the sweeper sends it again.
-JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "5"))
-JOB_RETRY_BASE_SECONDS = float(os.environ.get("JOB_RETRY_BASE_SECONDS", "2"))
-JOB_RETRY_MAX_SECONDS = float(os.environ.get("JOB_RETRY_MAX_SECONDS", "60"))
-JOB_STALL_SECONDS = float(os.environ.get("JOB_STALL_SECONDS", "180"))
+    CELERY_BEAT_MAX_LOOP_INTERVAL = max(1, min(5, SCHEDULER_LEASE_SECONDS // 3))
 WORKER_HEARTBEAT_KEY = os.environ.get("WORKER_HEARTBEAT_KEY", "tarjama:worker:heartbeat")
 WORKER_HEARTBEAT_SECONDS = 10
 WORKER_STALE_AFTER_SECONDS = int(os.environ.get("WORKER_STALE_AFTER_SECONDS", "60"))
@@ -250,17 +252,23 @@ except ValueError as exc:
 # there and noeviction on the broker. See docs/deploy.md.
 def cache_url(broker_url: str) -> str:
     """The broker's server, the next database number (database 15, the last, is followed by 14)."""
-    from urllib.parse import parse_qs, urlsplit, urlunsplit
+    from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
     parts = urlsplit(broker_url)
     if parts.scheme == "unix":
-        db = int(parse_qs(parts.query).get("db", ["0"])[0])
-        return f"unix://{parts.path}?db={db + 1 if db < 15 else db - 1}"
+        query = parse_qs(parts.query)
+        db = int(query.pop("db", ["0"])[0])
+        query["db"] = [str(db + 1 if db < 15 else db - 1)]
+        return f"unix://{parts.path}?{urlencode(query, doseq=True)}"
     db = int(parts.path.strip("/") or 0)
     return urlunsplit(parts._replace(path=f"/{db + 1 if db < 15 else db - 1}"))
 
 
 CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or (cache_url(REDIS_URL) if REDIS_URL else "")
+if CACHE_REDIS_URL and CACHE_REDIS_URL == REDIS_URL:
+    # Emptying the cache (a restore does) would empty the queue, the schedule and the scheduler's lease with it.
+    raise ImproperlyConfigured("CACHE_REDIS_URL must not be REDIS_URL itself: give the cache another database "
+                               "number or another server (docs/deploy.md).")
 if CACHE_REDIS_URL:
     CACHES = {
         "default": {
@@ -269,7 +277,7 @@ if CACHE_REDIS_URL:
             "KEY_PREFIX": "tarjama",
             "TIMEOUT": 300,
             # A cache that stops answering costs a request at most this long, then is skipped for a while.
-            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+            "OPTIONS": {"socket_timeout": 1.0, "socket_connect_timeout": 1.0},
         }
     }
 else:

@@ -353,12 +353,12 @@ class Supervisor:
 
 
 def procfile_commands() -> dict[str, list[str]]:
-    """The Procfile's process types, each command run by this virtualenv's programs."""
+    """The Procfile's process types (not the release step, run once per release), with this virtualenv's programs."""
     commands = {}
     for line in (ROOT / "Procfile").read_text().splitlines():
         name, _, command = line.partition(":")
-        if not command.strip() or "&&" in command:
-            continue  # the release step runs once per release, not as a process
+        if not command.strip() or name.strip() == "release":
+            continue
         argv = shlex.split(command)
         argv[0] = sys.executable if argv[0] == "python" else str(BIN_DIR / argv[0])
         commands[name.strip()] = argv

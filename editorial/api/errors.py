@@ -3,7 +3,7 @@
 import sys
 
 from django.core.exceptions import PermissionDenied
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
@@ -62,12 +62,26 @@ def json_404(request, exception=None):
     return JsonResponse(error_body("not_found", "There is nothing at this address."), status=404)
 
 
-DATABASE_DOWN = "The database is not answering; nothing was changed. Try again in a moment."
+DATABASE_DOWN = "The database is not answering, so the request may not have been completed. Try again in a moment."
+
+
+def _database_unreachable(exc) -> bool:
+    """A database error because the database is away (not a missing table, a deadlock or a timeout)."""
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    if connection.connection is not None and connection.is_usable():
+        return False
+    try:
+        connection.close()
+        connection.ensure_connection()
+    except (OperationalError, InterfaceError):
+        return True
+    return False
 
 
 def json_500(request):
     """Django's last resort. A database that went away is a 503 to try again, not a server error."""
-    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+    if _database_unreachable(sys.exc_info()[1]):
         if request.path.startswith("/api/"):
             response = JsonResponse(error_body("unavailable", DATABASE_DOWN), status=503)
         else:

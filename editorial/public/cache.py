@@ -18,11 +18,13 @@ from django.http import HttpResponse
 
 log = logging.getLogger(__name__)
 GENERATION_KEY = "public:generation"
+# Like every cache key it expires (or may be evicted): a new one starts from the clock, newer than any page.
+GENERATION_SECONDS = 30 * 24 * 3600
 
 
 def _start_generation() -> int:
     """A generation no page can carry yet (the counter may have been evicted): the clock, in milliseconds."""
-    cache.add(GENERATION_KEY, int(time.time() * 1000), timeout=None)
+    cache.add(GENERATION_KEY, int(time.time() * 1000), timeout=GENERATION_SECONDS)
     return cache.get(GENERATION_KEY)
 
 

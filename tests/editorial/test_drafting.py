@@ -125,15 +125,27 @@ def test_a_running_job_with_a_live_lease_is_not_taken_twice(db, editor, settings
     settings.JOB_STALL_SECONDS = 60
     article = create_article(editor, paragraphs=2)
     _, job = workflow.apply(article.pk, editor, "draft")
-    assert jobs.start(job.pk).attempts == 1  # the first worker takes it
+    assert jobs.start(job.pk, "task-1").attempts == 1  # the first worker takes it
     with pytest.raises(jobs.Busy) as busy:
-        drafting.run_draft(job.pk)  # a duplicate delivery: refused, nothing drafted
+        drafting.run_draft(job.pk, "task-2")  # another delivery (the sweeper's): refused, nothing drafted
     assert 55 < busy.value.seconds <= 60
     assert not article.document.segments.filter(machine_text__isnull=False).exists()
     assert Job.objects.get(pk=job.pk).attempts == 1
+    # The holder itself, retrying after a failure of its own (the database went away), takes its lease back.
+    assert jobs.start(job.pk, "task-1").attempts == 2
 
     # The first worker went silent (killed): its lease ran out, the next delivery takes over and finishes.
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=61))
-    finished = drafting.run_draft(job.pk)
-    assert (finished.state, finished.attempts) == ("succeeded", 2)
-    assert drafting.run_draft(job.pk).attempts == 2  # a delivery after it finished does nothing
+    finished = drafting.run_draft(job.pk, "task-2")
+    assert (finished.state, finished.attempts, finished.leased_by) == ("succeeded", 3, "task-2")
+    assert drafting.run_draft(job.pk, "task-3").attempts == 3  # a delivery after it finished does nothing
+
+
+def test_an_unexpected_error_fails_the_job_with_a_reason_instead_of_leaving_it_running(db, editor, settings):
+    settings.MT_ENGINES = {**settings.MT_ENGINES, "broken": "translations.machinery.memory.NoSuchEngine"}
+    settings.MT_ENGINE = "broken"
+    article = create_article(editor, paragraphs=2)
+    _, job = workflow.apply(article.pk, editor, "draft")
+    failed = drafting.run_draft(job.pk)
+    assert failed.state == "failed" and "unexpected error (ImportError)" in failed.error
+    assert Article.objects.get(pk=article.pk).state == State.SOURCE  # the article stays where it was

@@ -37,7 +37,7 @@ class FakeService:
                 except ValueError:
                     body = None
                 record = {"path": parsed.path, "query": parse_qs(parsed.query), "headers": dict(self.headers),
-                          "json": body, "client": self.client_address[0]}
+                          "json": body, "client": self.client_address[0], "at": time.monotonic()}
                 service.requests.append(record)
                 if service.delay:
                     time.sleep(service.delay)

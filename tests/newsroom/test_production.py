@@ -41,6 +41,10 @@ def behind_proxy(settings):
         (PROXY, "not-an-address", PROXY),
         (PROXY, "203.0.113.7, garbage", PROXY),
         (PROXY, "", PROXY),
+        (f"::ffff:{PROXY}", "203.0.113.7", "203.0.113.7"),  # gunicorn bound dual-stack sees the proxy so
+        (PROXY, "203.0.113.7:51234", "203.0.113.7"),  # a hop written with its port
+        (PROXY, "[2001:db8::7]:443", "2001:db8::7"),
+        (PROXY, "::ffff:203.0.113.7", "203.0.113.7"),
     ],
 )
 def test_client_address_believes_only_trusted_proxies(behind_proxy, remote, forwarded, expected):
@@ -112,15 +116,19 @@ def test_database_down_is_a_503_for_the_api_and_the_desk(database_gone):
     assert health.status_code == 503 and health.json()["database"].startswith("unreachable")
 
 
-def test_an_error_that_is_not_the_database_is_still_a_500(db, settings):
+def test_a_database_error_while_the_database_answers_is_still_a_500(db):
+    """A deadlock, a timeout or a missing table is a bug to log, not "try again later"."""
+    from django.db import OperationalError
+
     from editorial.api import errors
 
     request = Client().get("/api/v1/").wsgi_request
-    try:
-        raise ValueError("a bug")
-    except ValueError:
-        response = errors.json_500(request)
-    assert response.status_code == 500
+    for problem in (ValueError("a bug"), OperationalError("deadlock detected")):
+        try:
+            raise problem
+        except Exception:  # noqa: BLE001 - Django's handler500 runs inside the except block
+            response = errors.json_500(request)
+        assert response.status_code == 500
 
 
 def test_cache_is_its_own_redis_database():
@@ -133,27 +141,32 @@ def test_cache_is_its_own_redis_database():
         assert settings.CACHES["default"]["TIMEOUT"] is not None  # every entry can be evicted under volatile-lru
 
 
-def test_a_cache_that_stops_answering_costs_one_timeout_then_is_skipped(settings):
+def test_a_cache_that_stops_answering_costs_one_timeout_then_is_skipped(monkeypatch):
     import socket
 
-    from newsroom.cache import CacheUnavailable, RedisCache
+    from newsroom import cache as resilient
 
     # A listening socket that never answers: what a partitioned Redis looks like to a client.
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(16)
+    location = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+    params = {"OPTIONS": {"socket_timeout": 0.3, "socket_connect_timeout": 0.3}}
+    monkeypatch.setattr(resilient, "RETRY_AFTER_SECONDS", 1.0)
     try:
-        unreachable = RedisCache(f"redis://127.0.0.1:{silent.getsockname()[1]}/0",
-                                 {"OPTIONS": {"socket_timeout": 0.3, "socket_connect_timeout": 0.3}})
+        one_thread, other_thread = resilient.RedisCache(location, params), resilient.RedisCache(location, params)
         started = time.monotonic()
         with pytest.raises(redis.TimeoutError):
-            unreachable.get("anything")
+            one_thread.get("anything")
         first = time.monotonic() - started
         started = time.monotonic()
-        for _ in range(20):
-            with pytest.raises(CacheUnavailable):
-                unreachable.get("anything")
+        for cache_object in (one_thread, other_thread) * 10:  # every thread of the process skips it now
+            with pytest.raises(resilient.CacheUnavailable):
+                cache_object.set_many({"a": 1})
         assert first >= 0.3 and time.monotonic() - started < first
+        time.sleep(1.1)  # after RETRY_AFTER_SECONDS it is asked again
+        with pytest.raises(redis.TimeoutError):
+            other_thread.get("anything")
     finally:
         silent.close()
 
@@ -194,8 +207,19 @@ def test_gunicorn_settings_come_from_the_environment():
     assert out.stdout.split()[0] == "10.0.0.2:8000"
 
 
-def test_the_scheduler_holds_a_lease_in_redis():
+def test_redbeat_reads_our_redis_lease_and_timeouts_under_its_own_names(recwarn):
+    """What celery-redbeat itself makes of the configuration: no fallback to the broker's settings."""
+    from redbeat.schedulers import RedBeatConfig
+
+    from newsroom.celery import app
+
     if not settings.REDIS_URL:
         pytest.skip("needs REDIS_URL")
-    assert settings.CELERY_BEAT_SCHEDULER == "redbeat.RedBeatScheduler"
-    assert settings.CELERY_BEAT_MAX_LOOP_INTERVAL < settings.CELERY_REDBEAT_LOCK_TIMEOUT
+    config = RedBeatConfig(app)
+    assert config.redis_url == settings.REDIS_URL
+    assert config.lock_timeout == settings.SCHEDULER_LEASE_SECONDS
+    assert config.lock_key == f"{settings.SCHEDULER_KEY_PREFIX}:lock"
+    assert config.redbeat_redis_options["socket_timeout"] > 0
+    assert not [w for w in recwarn if "RedBeat will stop falling back" in str(w.message)]
+    assert app.conf.beat_scheduler == "redbeat.RedBeatScheduler"
+    assert app.conf.beat_max_loop_interval < config.lock_timeout
