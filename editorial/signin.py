@@ -1,38 +1,63 @@
-"""Repeated failed sign-ins: after LOGIN_FAILURE_LIMIT failures for one username from one address, that
-username is refused from that address until LOGIN_LOCKOUT_SECONDS after the first failure. The desk's sign-in
-page and the API's token endpoint both ask here, so neither is a way around the other.
+"""The sign-in lockout, for every door: the desk's sign-in page, the API's token endpoint and the admin site
+(whose sign-in page sends people to the desk's).
 
+Two counters, each raised by one atomic increment *before* the password is checked, so attempts sent in
+parallel cannot get past a limit:
+- one username from one address: LOGIN_FAILURE_LIMIT attempts, then that username is refused from that
+  address until LOGIN_LOCKOUT_SECONDS after the first; a success clears it;
+- one address across all usernames: ADDRESS_FAILURE_LIMIT failures in the same window (an office behind one
+  address makes far fewer; a guesser trying many names makes more).
+The username is counted as Django reads it (NFKC-normalised) and case-folded: 'ｏmar' and '𝐨mar' are 'omar'.
 Counts live in the cache (Redis); when it is unreachable nobody is locked out.
 """
 
+import hashlib
+import logging
+import unicodedata
+
 from django.core.cache import cache
 
+log = logging.getLogger(__name__)
+
 LOGIN_FAILURE_LIMIT = 5
+ADDRESS_FAILURE_LIMIT = 50
 LOGIN_LOCKOUT_SECONDS = 15 * 60
 LOCKED_MESSAGE = "Too many failed sign-ins. Wait 15 minutes, or ask an admin to reset your password."
 
 
-def _key(address: str, username: str) -> str:
-    return f"login-failures:{address}:{(username or '').strip().lower()[:150]}"
+def canonical_username(username: str) -> str:
+    """The name as Django's authentication reads it (NFKC), case-folded: one lockout for all its spellings."""
+    return unicodedata.normalize("NFKC", username or "").strip().casefold()[:150]
 
 
-def locked(address: str, username: str) -> bool:
+def _keys(address: str, username: str) -> tuple[str, str]:
+    name = hashlib.sha256(canonical_username(username).encode()).hexdigest()[:32]  # any characters, fixed length
+    return f"login-attempts:{address}:{name}", f"login-failures:{address}"
+
+
+def _bump(key: str) -> int:
+    cache.add(key, 0, LOGIN_LOCKOUT_SECONDS)  # starts the window; a no-op when it is running
+    return cache.incr(key)
+
+
+def attempt(address: str, username: str) -> bool:
+    """Count one sign-in attempt; False when this username or this address is over its limit.
+
+    Call it before checking the password, then `succeeded` or leave the attempt counted as a failure.
+    """
+    user_key, address_key = _keys(address, username)
     try:
-        return cache.get(_key(address, username), 0) >= LOGIN_FAILURE_LIMIT
-    except Exception:  # noqa: BLE001 - a cache outage must not lock everyone out
-        return False
-
-
-def failed(address: str, username: str) -> None:
-    try:
-        cache.add(_key(address, username), 0, LOGIN_LOCKOUT_SECONDS)
-        cache.incr(_key(address, username))
-    except Exception:  # noqa: BLE001
-        pass
+        return _bump(user_key) <= LOGIN_FAILURE_LIMIT and _bump(address_key) <= ADDRESS_FAILURE_LIMIT
+    except Exception as exc:  # noqa: BLE001 - a cache outage must not lock everyone out
+        log.warning("Sign-in attempts not counted, the cache is unavailable: %s", exc)
+        return True
 
 
 def succeeded(address: str, username: str) -> None:
+    """A right password: this username's attempts are forgotten, and it was no failure of the address."""
+    user_key, address_key = _keys(address, username)
     try:
-        cache.delete(_key(address, username))
-    except Exception:  # noqa: BLE001
+        cache.delete(user_key)
+        cache.decr(address_key)
+    except Exception:  # noqa: BLE001 - a missing counter or an outage: nothing to undo
         pass

@@ -25,6 +25,8 @@ urlpatterns = [
     path("login/", desk_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("desk/", include("editorial.desk.urls")),
+    # The admin site signs in through the desk's page, behind the same lockout.
+    path("admin/login/", desk_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

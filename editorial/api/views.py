@@ -73,11 +73,10 @@ class TokenView(APIView):
     def post(self, request):
         data = _valid(s.TokenInput, request.data)
         who = (request.META.get("REMOTE_ADDR", ""), data["username"])
-        if signin.locked(*who):
+        if not signin.attempt(*who):
             raise Refused(429, "locked_out", signin.LOCKED_MESSAGE)
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None:
-            signin.failed(*who)
             raise Refused(401, "authentication_failed", "Wrong username or password, or the account is disabled.")
         signin.succeeded(*who)
         token, _ = Token.objects.get_or_create(user=user)

@@ -35,26 +35,28 @@ def _refused(request, refusal: Refused) -> None:
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in, refusing a username for a while after repeated failures from one address (signin.py)."""
+    """Django's sign-in behind the lockout (signin.py): each attempt is counted before the password is checked."""
 
     def _who(self) -> tuple[str, str]:
         return self.request.META.get("REMOTE_ADDR", ""), self.request.POST.get("username") or ""
 
     def post(self, request, *args, **kwargs):
-        if signin.locked(*self._who()):
+        if not signin.attempt(*self._who()):
             form = self.get_form()
             form.errors.clear()
             form.add_error(None, signin.LOCKED_MESSAGE)
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        signin.failed(*self._who())
-        return super().form_invalid(form)
-
     def form_valid(self, form):
         signin.succeeded(*self._who())
         return super().form_valid(form)
+
+
+def admin_login(request):
+    """The admin site's own sign-in page has no lockout: send everyone to the desk's, keeping where they go next."""
+    query = request.GET.urlencode()
+    return redirect(f"{reverse('login')}?{query}" if query else reverse("login"))
 
 
 # Dashboard --------------------------------------------------------------------------------------
