@@ -9,9 +9,10 @@ class EditorialConfig(AppConfig):
     def ready(self):
         import reversion
 
-        from . import roles
+        from . import credentials, roles
         from .models import Article
 
         if not reversion.is_registered(Article):
             reversion.register(Article)
+        credentials.connect()
         post_migrate.connect(roles.sync_groups, sender=self, dispatch_uid="editorial.sync_role_groups")

@@ -337,3 +337,16 @@ class CheckOverride(models.Model):
 
     def __str__(self):
         return f"{self.code} overridden on segment {self.segment_id}"
+
+
+class UserSession(models.Model):
+    """A signed-in session of a user, recorded at sign-in so it can be found and ended (editorial.credentials)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"session of {self.user_id} from {self.address}"

@@ -92,11 +92,7 @@ def add_member(username: str, email: str, password: str, role: str):
 
 
 def set_active(user, active: bool) -> None:
-    """Let a member sign in again, or stop them: a deactivated member's API token is deleted, so reactivating
-    them does not bring an old token back to life."""
-    from rest_framework.authtoken.models import Token
-
+    """Let a member sign in again, or stop them: deactivating ends their sessions and deletes their API token
+    (editorial.credentials), so reactivating them brings nothing old back to life."""
     user.is_active = active
     user.save(update_fields=["is_active"])
-    if not active:
-        Token.objects.filter(user=user).delete()

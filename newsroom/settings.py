@@ -290,9 +290,11 @@ MAX_SOURCE_BODY_CHARS = int(os.environ.get("MAX_SOURCE_BODY_CHARS", "300000"))
 MAX_SEGMENTS = int(os.environ.get("MAX_SEGMENTS", "2000"))
 MAX_SEGMENT_CHARS = int(os.environ.get("MAX_SEGMENT_CHARS", "20000"))
 
+# API tokens expire this many days after they were issued (editorial.credentials).
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "editorial.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

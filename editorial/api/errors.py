@@ -12,7 +12,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from editorial.errors import Refused
 
+from .authentication import TokenExpired
+
 _CODES = {
+    TokenExpired: ("token_expired", None),
     exceptions.ParseError: ("malformed_request", None),
     exceptions.ValidationError: ("invalid", "Some fields are missing or not valid."),
     exceptions.NotAuthenticated: ("not_authenticated", None),

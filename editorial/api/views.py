@@ -1,5 +1,8 @@
 """API v1: one view per operation. Parse, ask the workflow or a service, render."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -10,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from editorial import history, jobs, quality, roles, selectors, services, signin, workflow
+from editorial import credentials, history, jobs, quality, roles, selectors, services, signin, workflow
 from editorial.errors import Refused
 from editorial.models import Article, Job, Publication
 from translations import memory
@@ -63,13 +66,19 @@ def _article_response(request, article_id: int, status_code=200) -> Response:
 
 
 class TokenView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
+    """POST: sign in for a token (anyone, behind the lockout). DELETE: revoke the token you are using."""
+
     throttle_classes = [LoginRateThrottle]
     throttle_scope = "login"
 
+    def get_authenticators(self):
+        return super().get_authenticators() if self.request.method == "DELETE" else []
+
+    def get_permissions(self):
+        return super().get_permissions() if self.request.method == "DELETE" else [AllowAny()]
+
     @extend_schema(request=s.TokenInput, responses=inline_serializer(
-        "TokenOut", {"token": serializers.CharField(), "user": s.UserOut()}))
+        "TokenOut", {"token": serializers.CharField(), "user": s.UserOut(), "expires_at": serializers.DateTimeField()}))
     def post(self, request):
         data = _valid(s.TokenInput, request.data)
         who = (request.META.get("REMOTE_ADDR", ""), data["username"])
@@ -79,9 +88,16 @@ class TokenView(APIView):
         if user is None:
             raise Refused(401, "authentication_failed", "Wrong username or password, or the account is disabled.")
         signin.succeeded(*who)
-        token, _ = Token.objects.get_or_create(user=user)
+        token = credentials.issue_token(user)
         return Response({"token": token.key, "user": {"id": user.pk, "username": user.username,
-                                                      "role": roles.role_of(user)}})
+                                                      "role": roles.role_of(user)},
+                         "expires_at": (token.created + timedelta(days=settings.API_TOKEN_DAYS)).isoformat()})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        if isinstance(request.auth, Token):
+            request.auth.delete()
+        return Response(status=204)
 
 
 class ArticleListView(GenericAPIView):
