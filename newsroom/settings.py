@@ -10,7 +10,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TARJAMA_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# The database, the Redis files and the secret key live here: for this user's eyes only.
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+if VAR_DIR.stat().st_uid == os.geteuid():
+    VAR_DIR.chmod(0o700)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -123,6 +126,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database host that stops answering fails a request in seconds (a 503), not after the TCP timeout.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # It holds tokens and session keys: made 0600 before SQLite makes it (its -wal and -shm files take its mode).
+    _database_file = Path(DATABASES["default"]["NAME"])
+    if _database_file.parent.is_dir():
+        os.close(os.open(_database_file, os.O_CREAT | os.O_WRONLY, 0o600))
+        if _database_file.stat().st_uid == os.geteuid():
+            _database_file.chmod(0o600)
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
         "transaction_mode": "IMMEDIATE",

@@ -83,6 +83,7 @@ class Child:
             argv,
             cwd=ROOT,
             env=env,
+            umask=0o077,  # what the children write in var/ (database, Redis files) is for this user only
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -214,7 +215,7 @@ class Supervisor:
             raise SetupError(f"cannot import {exc.name}: run this with the project's virtualenv (make run)") from exc
 
         redis_dir = var_dir / "redis"
-        redis_dir.mkdir(parents=True, exist_ok=True)
+        redis_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         sock = redis_dir / "redis.sock"
         if len(str(sock)) > MAX_SOCKET_PATH:
             raise SetupError(
@@ -283,7 +284,7 @@ class Supervisor:
     def _run(self) -> int:
         env = dict(os.environ)
         var_dir = Path(env.get("TARJAMA_VAR_DIR") or ROOT / "var").expanduser().resolve()
-        var_dir.mkdir(parents=True, exist_ok=True)
+        var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         env["TARJAMA_VAR_DIR"] = str(var_dir)
         if not env.get("DEBUG"):
             env["DEBUG"] = "1"

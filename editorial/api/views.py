@@ -71,11 +71,15 @@ class TokenView(APIView):
     throttle_classes = [LoginRateThrottle]
     throttle_scope = "login"
 
+    # Only DELETE reads the caller's token: signing in with an expired token still in the header must work.
+    def _revoking(self) -> bool:
+        return getattr(self.request, "method", None) == "DELETE"
+
     def get_authenticators(self):
-        return super().get_authenticators() if self.request.method == "DELETE" else []
+        return super().get_authenticators() if self._revoking() else []
 
     def get_permissions(self):
-        return super().get_permissions() if self.request.method == "DELETE" else [AllowAny()]
+        return super().get_permissions() if self._revoking() else [AllowAny()]
 
     @extend_schema(request=s.TokenInput, responses=inline_serializer(
         "TokenOut", {"token": serializers.CharField(), "user": s.UserOut(), "expires_at": serializers.DateTimeField()}))

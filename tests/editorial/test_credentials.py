@@ -109,3 +109,12 @@ def test_whoever_holds_a_token_can_revoke_it(db):
     assert revoked.status_code == 204
     assert _works(token) == 401
     assert APIClient().delete("/api/v1/auth/token/").status_code == 401  # nothing to revoke without one
+
+
+def test_signing_in_again_with_the_expired_token_still_in_the_header_works(db):
+    user = make_user("translator", f"hdr-{uuid.uuid4().hex[:6]}")
+    token = _token(user.username)
+    Token.objects.filter(key=token).update(created=timezone.now() - timedelta(days=400))
+    response = APIClient(HTTP_AUTHORIZATION=f"Token {token}").post(
+        "/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}, format="json")
+    assert response.status_code == 200 and response.json()["token"] != token

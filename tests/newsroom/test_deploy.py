@@ -59,3 +59,22 @@ def test_without_secret_key_each_installation_keeps_its_own_random_key(tmp_path)
     key_file.write_text("short")
     broken = _manage("check", env=env)
     assert broken.returncode != 0 and "is not a usable secret key" in broken.stderr
+
+
+def test_var_and_the_database_in_it_are_for_the_owner_only(tmp_path):
+    """The SQLite file holds tokens and session keys: no other local user may read it, nor list var/."""
+    var = tmp_path / "var"
+    result = _manage("migrate", "--noinput", env={"TARJAMA_VAR_DIR": str(var), "DATABASE_URL": "",
+                                                  "SECRET_KEY": PRODUCTION["SECRET_KEY"]})
+    assert result.returncode == 0, result.stderr
+    assert oct(var.stat().st_mode & 0o777) == "0o700"
+    files = [p for p in var.iterdir() if p.name.startswith("tarjama.sqlite3")]
+    assert {p.name for p in files} >= {"tarjama.sqlite3"}
+    assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in files), {p.name: oct(p.stat().st_mode) for p in files}
+    # A folder made too open by an earlier version is closed again.
+    var.chmod(0o755)
+    (var / "tarjama.sqlite3").chmod(0o644)
+    assert _manage("check", env={"TARJAMA_VAR_DIR": str(var), "DATABASE_URL": "",
+                                 "SECRET_KEY": PRODUCTION["SECRET_KEY"]}).returncode == 0
+    assert oct(var.stat().st_mode & 0o777) == "0o700"
+    assert oct((var / "tarjama.sqlite3").stat().st_mode & 0o777) == "0o600"
