@@ -298,6 +298,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 MAX_SOURCE_BODY_CHARS = int(os.environ.get("MAX_SOURCE_BODY_CHARS", "300000"))
 MAX_SEGMENTS = int(os.environ.get("MAX_SEGMENTS", "2000"))
 MAX_SEGMENT_CHARS = int(os.environ.get("MAX_SEGMENT_CHARS", "20000"))
+MAX_GLOSSARY_ROWS = int(os.environ.get("MAX_GLOSSARY_ROWS", "20000"))
 
 # API tokens expire this many days after they were issued (editorial.credentials).
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))

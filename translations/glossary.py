@@ -3,6 +3,7 @@
 import csv
 import io
 
+from django.conf import settings
 from django.db import transaction
 
 from .checks.base import Term
@@ -41,12 +42,18 @@ class CsvError(ValueError):
     pass
 
 
+class TooManyRows(CsvError):
+    """More rows than MAX_GLOSSARY_ROWS: refused before anything is written."""
+
+
 def import_csv(data: str, source_language: str, target_language: str) -> tuple[int, int]:
     """Add or update terms from CSV text; returns (created, updated). Raises CsvError naming the bad line.
 
     The whole file is checked before anything is written, and written in one transaction: a file refused
-    at line 40 leaves the glossary as it was.
+    at line 40 leaves the glossary as it was. At most MAX_GLOSSARY_ROWS rows; the write is a few bulk upserts,
+    so a large file holds the database's write lock for a moment, not for the length of the file.
     """
+    max_rows = settings.MAX_GLOSSARY_ROWS
     if "\x00" in data:
         raise CsvError("The file contains a NUL character: it is not a CSV text file.")
     reader = csv.DictReader(io.StringIO(data))
@@ -57,6 +64,8 @@ def import_csv(data: str, source_language: str, target_language: str) -> tuple[i
                 f"The CSV needs the columns {', '.join(CSV_FIELDS)}; missing: {', '.join(sorted(missing))}.")
         rows, seen = [], {}
         for row in reader:
+            if len(rows) >= max_rows:
+                raise TooManyRows(f"The file has more than {max_rows} terms; split it into files of at most that.")
             line = reader.line_num
             source, target = (from_cell((row.get(f) or "").strip()) for f in ("source_term", "target_term"))
             note = from_cell((row.get("note") or "").strip())
@@ -75,15 +84,19 @@ def import_csv(data: str, source_language: str, target_language: str) -> tuple[i
             rows.append((source, key, target, note, flag))
     except csv.Error as exc:
         raise CsvError(f"Line {reader.line_num}: the file cannot be read as CSV ({exc}).") from None
-    created = updated = 0
+    keys = [row[1] for row in rows]
     with transaction.atomic():
-        for source, key, target, note, flag in rows:
-            _, was_created = GlossaryTerm.objects.update_or_create(
-                source_language=source_language, target_language=target_language, normalized_term=key,
-                defaults={"source_term": source, "target_term": target, "note": note, "do_not_translate": flag},
-            )
-            created, updated = created + was_created, updated + (not was_created)
-    return created, updated
+        known = GlossaryTerm.objects.filter(source_language=source_language, target_language=target_language)
+        existing = sum(known.filter(normalized_term__in=keys[i:i + 500]).count() for i in range(0, len(keys), 500))
+        GlossaryTerm.objects.bulk_create(
+            [GlossaryTerm(source_language=source_language, target_language=target_language, source_term=source,
+                          normalized_term=key, target_term=target, note=note, do_not_translate=flag)
+             for source, key, target, note, flag in rows],
+            batch_size=500, update_conflicts=True,
+            unique_fields=["source_language", "target_language", "normalized_term"],
+            update_fields=["source_term", "target_term", "note", "do_not_translate", "updated_at"],
+        )
+    return len(rows) - existing, existing
 
 
 def _limit(field: str) -> int:

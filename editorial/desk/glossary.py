@@ -100,6 +100,6 @@ def import_csv(request):
         return _page(request, import_form=form, status=400)
     except glossary.CsvError as exc:
         form.add_error("file", str(exc))
-        return _page(request, import_form=form, status=400)
+        return _page(request, import_form=form, status=413 if isinstance(exc, glossary.TooManyRows) else 400)
     messages.success(request, f"Imported: {created} new term(s), {updated} updated.")
     return redirect("desk:glossary")

@@ -84,3 +84,36 @@ def test_a_glossary_file_with_a_bad_line_is_refused_whole(editor, rows, message)
 def test_a_good_glossary_file_is_imported(editor):
     assert _import(editor, HEADER + "جاسم,Jasim,town,yes\n").status_code == 302
     assert GlossaryTerm.objects.get().target_term == "Jasim"
+
+
+def _terms(n: int, start: int = 0) -> str:
+    letters = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+
+    def word(i: int) -> str:
+        out = ""
+        for _ in range(4):
+            i, r = divmod(i, len(letters))
+            out += letters[r]
+        return out
+
+    return "".join(f"{word(i)},Term {i},,no\n" for i in range(start, start + n))
+
+
+def test_a_glossary_file_over_the_row_limit_is_refused_before_anything_is_written(editor, settings):
+    settings.MAX_GLOSSARY_ROWS = 100
+    response = _import(editor, HEADER + _terms(101))
+    assert response.status_code == 413
+    assert "more than 100 terms" in response.content.decode()
+    assert not GlossaryTerm.objects.exists()
+
+
+def test_ten_thousand_terms_are_written_in_a_few_bulk_queries(editor, django_assert_max_num_queries):
+    """A large file holds the write lock for a few statements, not one per row (times go to benchmarks)."""
+    _import(editor, HEADER + _terms(3, start=0))  # three that the file below updates
+    with django_assert_max_num_queries(60):
+        response = _import(editor, HEADER + _terms(10_000).replace(",Term 1,", ",Renamed,", 1))
+    assert response.status_code == 302
+    assert GlossaryTerm.objects.count() == 10_000
+    assert GlossaryTerm.objects.filter(target_term="Renamed").count() == 1
+    page = signed_in(editor).get("/desk/glossary/")
+    assert "Imported: 9997 new term(s), 3 updated." in page.content.decode()
