@@ -65,7 +65,7 @@ def import_csv(data: str, source_language: str, target_language: str) -> tuple[i
         rows, seen = [], {}
         for row in reader:
             if len(rows) >= max_rows:
-                raise TooManyRows(f"The file has more than {max_rows} terms; split it into files of at most that.")
+                raise TooManyRows(f"The file has more than {max_rows} terms, more than one import takes: split it.")
             line = reader.line_num
             source, target = (from_cell((row.get(f) or "").strip()) for f in ("source_term", "target_term"))
             note = from_cell((row.get("note") or "").strip())
