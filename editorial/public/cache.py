@@ -18,6 +18,8 @@ from django.http import HttpResponse
 
 log = logging.getLogger(__name__)
 GENERATION_KEY = "public:generation"
+# How a page number is written in a canonical address: 2, 3, ... (page 1 has none).
+CANONICAL_PAGE = re.compile(r"[2-9]|[1-9][0-9]{1,5}")
 # Like every cache key it expires (or may be evicted): a new one starts from the clock, newer than any page.
 GENERATION_SECONDS = 30 * 24 * 3600
 
@@ -51,8 +53,9 @@ def invalidate() -> None:
 def cached_page(view):
     """Serve GET responses of `view` from the cache, keyed by the path, the page number and the generation.
 
-    Only what the public views read goes into the key (the path and `?page=`), and only pages that exist
-    are kept: other query strings or guessed addresses cannot fill the cache.
+    Only what the public views read goes into the key (the path and `?page=`), only canonical page numbers
+    are looked up (others are redirected or refused by the view, never cached), and only pages that exist
+    (status 200) are kept: other query strings or guessed addresses cannot fill the cache.
     """
 
     @functools.wraps(view)
@@ -60,13 +63,10 @@ def cached_page(view):
         if request.method != "GET" or settings.PUBLIC_CACHE_SECONDS <= 0:
             return view(request, *args, **kwargs)
         key = f"public:page:{request.path}"
-        page = request.GET.get("page", "")
-        if page:
-            # Paginator.get_page shows the first page for anything not a number and the last one past the end.
-            if not re.fullmatch(r"-?[0-9]+", page):
-                page = "1"
-            elif len(page) > 4:
-                page = "last"
+        page = request.GET.get("page")
+        if page is not None:
+            if not CANONICAL_PAGE.fullmatch(page):
+                return view(request, *args, **kwargs)  # "01", "1", "-1", "x": the view redirects or refuses
             key += f"?page={page}"
         generation = None
         try:

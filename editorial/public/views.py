@@ -1,15 +1,16 @@
 """The public site: only what is live (published, with its stored disclaimer and credit), cached."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from editorial.models import Keyword, Publication, PublishedVersion
 
-from .cache import cached_page
+from .cache import CANONICAL_PAGE, cached_page
 
 PAGE_SIZE = 20
 RELATED = 5
@@ -24,10 +25,30 @@ def _context(request, **extra):
     return {"publication": Publication.current(), "site_url": settings.SITE_URL.rstrip("/"), **extra}
 
 
+def _page(request, items):
+    """The page `?page=` asks for, at its one canonical address: page 1 has no `?page=`, a number written
+    another way ("01") is redirected to its plain form, and a page that does not exist is not found."""
+    asked = request.GET.get("page")
+    if asked is None:
+        return Paginator(items, PAGE_SIZE).page(1), None
+    if CANONICAL_PAGE.fullmatch(asked) is None:
+        number = int(asked) if asked.isascii() and asked.isdigit() and len(asked) <= 12 else 0
+        if number != 1 and not CANONICAL_PAGE.fullmatch(str(number)):
+            raise Http404
+        target = request.path if number == 1 else f"{request.path}?page={number}"
+        return None, HttpResponsePermanentRedirect(target)
+    try:
+        return Paginator(items, PAGE_SIZE).page(int(asked)), None
+    except EmptyPage:
+        raise Http404 from None
+
+
 @require_GET
 @cached_page
 def index(request):
-    page = Paginator(live_versions(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page, redirect = _page(request, live_versions())
+    if redirect:
+        return redirect
     return render(request, "public/index.html", _context(
         request, page_obj=page, canonical=f"{settings.SITE_URL.rstrip('/')}/"))
 
@@ -38,8 +59,14 @@ def keyword(request, name):
     found = Keyword.objects.filter(name__iexact=name).first()
     if found is None:
         raise Http404
+    if name != found.name:  # "daraa" for "Daraa": one address per keyword
+        page = request.GET.get("page")
+        query = f"?page={page}" if page is not None and CANONICAL_PAGE.fullmatch(page) else ""
+        return HttpResponsePermanentRedirect(reverse("public-keyword", args=[found.name]) + query)
     versions = live_versions().filter(keywords=found)
-    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, redirect = _page(request, versions)
+    if redirect:
+        return redirect
     if not page.object_list:
         raise Http404
     return render(request, "public/index.html", _context(

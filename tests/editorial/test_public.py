@@ -307,7 +307,40 @@ def test_the_cache_keeps_only_pages_that_exist_and_ignores_other_query_strings(m
     client = Client()
     assert client.get("/")["X-Cache"] == "miss"
     assert client.get("/", {"utm_source": "x"})["X-Cache"] == "hit"  # not a new page to keep
-    assert client.get("/", {"page": "abc"})["X-Cache"] == "miss"
-    assert client.get("/", {"page": "1"})["X-Cache"] == "hit"  # both are the first page
     guessed = [client.get("/articles/guess-0/") for _ in range(2)]
     assert [(r.status_code, r.get("X-Cache")) for r in guessed] == [(404, None), (404, None)]  # not kept
+
+
+def test_each_public_page_has_one_address_and_only_that_one_is_cached(make_article, editor, translator):
+    """Spellings of a page number or of a keyword are redirected or refused, so guesses cannot grow the cache."""
+    from django.core.cache import cache
+
+    from editorial.public import cache as public_cache
+
+    make_article(State.PUBLISHED)  # keyword "Daraa"
+    client = Client()
+    for spelling, target in (("1", "/"), ("01", "/"), ("0001", "/"), ("02", "/?page=2")):
+        response = client.get("/", {"page": spelling})
+        assert (response.status_code, response["Location"]) == (301, target), spelling
+    for spelling in ("0", "-1", "abc", "١", "2", "999999", "1" * 40):  # page 2 does not exist yet
+        assert client.get("/", {"page": spelling}).status_code == 404, spelling
+    for spelling in ("daraa", "DARAA", "dAraa"):
+        response = client.get(f"/keywords/{spelling}/")
+        assert (response.status_code, response["Location"]) == (301, "/keywords/Daraa/")
+    assert client.get("/keywords/daraa/", {"page": "01"})["Location"] == "/keywords/Daraa/"
+    assert client.get("/keywords/Daraa/").status_code == 200
+    assert client.get("/").status_code == 200
+    prefix = f"{cache.key_prefix}:1:" if cache.key_prefix else ":1:"
+    keys = {k for k in _cache_keys(cache) if k.startswith(f"{prefix}public:page")}
+    assert {f"{prefix}public:page:/", f"{prefix}public:page:/keywords/Daraa/"} <= keys, keys
+    # None of the spellings tried above left an entry: only canonical addresses are kept.
+    assert not [k for k in keys if "?page=" in k or ("/keywords/" in k and not k.endswith("/keywords/Daraa/"))]
+    assert public_cache.CANONICAL_PAGE.fullmatch("2") and not public_cache.CANONICAL_PAGE.fullmatch("1")
+
+
+def _cache_keys(cache) -> set[str]:
+    """Every key the cache holds (Redis or the local memory cache of a run without Redis)."""
+    client = getattr(cache, "_cache", None)
+    if hasattr(client, "get_client"):
+        return {k.decode() for k in client.get_client().keys("*")}
+    return set(getattr(cache, "_cache", {}).keys())
