@@ -12,6 +12,8 @@ import ipaddress
 import logging
 import re
 import socket
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin
@@ -146,40 +148,73 @@ class _PinnedAdapter(requests.adapters.HTTPAdapter):
         return super().send(request, **kwargs)
 
 
+def _cut_off(response) -> None:
+    """Shut the connection under a read still going at the deadline: the read ends at once (the response is
+    closed by its owner, never from this thread)."""
+    sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
+    if sock is None:  # the server said it closes: the connection let go, the reader holds the socket
+        stream = getattr(getattr(response.raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(stream, "raw", None), "_sock", None)
+    try:
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
 def fetch(url: str, what: str, headers: dict | None = None) -> Download:
-    """GET a feed or page as Tarjama, within FEED_TIMEOUT_SECONDS and MAX_DOWNLOAD_BYTES; raise FetchFailed."""
+    """GET a feed or page as Tarjama, within MAX_DOWNLOAD_BYTES and a total deadline of FEED_TIMEOUT_SECONDS
+    for the whole fetch, redirects included (a server sending a byte now and then cannot hold it longer);
+    raise FetchFailed."""
     timeout = settings.FEED_TIMEOUT_SECONDS
+    deadline = time.monotonic() + timeout
     asked = url
     try:
         for _ in range(MAX_REDIRECTS + 1):
             host, address = _public_address(url, what, asked)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise requests.Timeout()
             with requests.Session() as session:
                 session.mount("http://", _PinnedAdapter(host, address))
                 session.mount("https://", _PinnedAdapter(host, address))
-                with session.get(url, headers={"User-Agent": USER_AGENT, **(headers or {})}, timeout=timeout,
+                with session.get(url, headers={"User-Agent": USER_AGENT, **(headers or {})}, timeout=left,
                                  stream=True, allow_redirects=False) as response:
-                    if response.is_redirect:
+                    watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _cut_off, [response])
+                    watchdog.daemon = True
+                    watchdog.start()
+                    try:
+                        download = _read(response, what, asked)
+                    finally:
+                        watchdog.cancel()
+                    if time.monotonic() >= deadline:
+                        raise requests.Timeout()
+                    if download is None:  # a redirect
                         url = urljoin(url, response.headers["location"])
                         continue
-                    if response.status_code >= 400:
-                        raise FetchFailed(
-                            f"{what} at {asked} answered HTTP {response.status_code} {response.reason}.")
-                    body = bytearray()
-                    for chunk in response.iter_content(64 * 1024):
-                        body += chunk
-                        if len(body) > MAX_DOWNLOAD_BYTES:
-                            raise FetchFailed(
-                                f"{what} at {asked} is larger than {MAX_DOWNLOAD_BYTES // 2**20} MB.")
-                    return Download(response.status_code, {k.lower(): v for k, v in response.headers.items()},
-                                    bytes(body))
+                    return download
         raise FetchFailed(f"{what} at {asked} could not be reached: it redirects too many times.")
     except requests.Timeout:
         raise FetchFailed(f"{what} at {asked} did not answer within {timeout:g} seconds.") from None
     except requests.RequestException as exc:
-        # A read that times out halfway through the body surfaces as a ConnectionError.
-        if "timed out" in str(exc):
+        # A read that times out halfway through the body surfaces as a ConnectionError; so does a cut-off one.
+        if "timed out" in str(exc) or time.monotonic() >= deadline:
             raise FetchFailed(f"{what} at {asked} did not answer within {timeout:g} seconds.") from None
         raise FetchFailed(f"{what} at {asked} could not be reached: {_reason(exc)}.") from None
+
+
+def _read(response, what: str, asked: str) -> Download | None:
+    """The body of an answer, or None for a redirect."""
+    if response.is_redirect:
+        return None
+    if response.status_code >= 400:
+        raise FetchFailed(f"{what} at {asked} answered HTTP {response.status_code} {response.reason}.")
+    body = bytearray()
+    for chunk in response.iter_content(64 * 1024):
+        body += chunk
+        if len(body) > MAX_DOWNLOAD_BYTES:
+            raise FetchFailed(f"{what} at {asked} is larger than {MAX_DOWNLOAD_BYTES // 2**20} MB.")
+    return Download(response.status_code, {k.lower(): v for k, v in response.headers.items()}, bytes(body))
 
 
 def _not_a_feed(parsed, download: Download) -> str:

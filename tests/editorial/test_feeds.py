@@ -681,3 +681,15 @@ def test_https_is_read_from_the_checked_address_with_the_name_verified(tls_outle
     with pytest.raises(feeds.FetchFailed, match="no secure \\(HTTPS\\) connection could be made"):
         feeds.fetch(f"https://impostor.test:{tls_outlet.port}/feed.xml", "The feed")
     assert len(tls_outlet.requests) == 1
+
+
+def test_a_server_that_sends_a_byte_now_and_then_cannot_hold_a_fetch_past_its_deadline(db, server, settings):
+    """Each byte arrives well within the read timeout; the whole fetch still ends at FEED_TIMEOUT_SECONDS."""
+    import time
+
+    settings.FEED_TIMEOUT_SECONDS = 1.0
+    url = server.serve("/drip", b"<html><body>" + b"x" * 40 + b"</body></html>", drip=0.2)  # ~11 s in all
+    started = time.monotonic()
+    with pytest.raises(feeds.FetchFailed, match="did not answer within 1 seconds"):
+        feeds.fetch(url, "The page")
+    assert time.monotonic() - started < 2.5

@@ -174,6 +174,7 @@ class Document:
     last_modified: str = ""
     delay: float = 0.0
     location: str = ""  # with a 3xx status: where it redirects
+    drip: float = 0.0  # seconds between bytes of the body: a server that never quite stops answering
 
 
 class FeedServer:
@@ -214,7 +215,13 @@ class FeedServer:
                     self.send_header("Content-Type", document.content_type)
                     self.send_header("Content-Length", str(len(document.body)))
                     self.end_headers()
-                    self.wfile.write(document.body)
+                    if document.drip:
+                        for byte in document.body:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(document.drip)
+                    else:
+                        self.wfile.write(document.body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
