@@ -37,3 +37,7 @@ bench-public: venv
 .PHONY: bench-memory
 bench-memory: venv
 	$(VENV_PYTHON) bench/memory.py
+
+.PHONY: bench-load
+bench-load: venv
+	$(VENV_PYTHON) bench/load.py
