@@ -181,6 +181,7 @@ def test_a_failed_pg_dump_is_reported_and_leaves_no_backup(tmp_path, monkeypatch
     fake.write_text("""#!/bin/sh
 printf '%s\\n' "$@" > "$(dirname "$0")/arguments"
 printf '%s' "$PGPASSWORD" > "$(dirname "$0")/password"
+printf '%s %s' "$PGSSLMODE" "$PGSSLROOTCERT" > "$(dirname "$0")/tls"
 for argument in "$@"; do case "$argument" in --file=*) echo PGDMP-half > "${argument#--file=}";; esac; done
 echo "pg_dump: error: aborting because of server version mismatch" >&2
 echo "pg_dump: detail: server version: 17.2; pg_dump version: 15.20" >&2
@@ -189,7 +190,8 @@ exit 1
     fake.chmod(0o755)
     monkeypatch.setenv("PG_BIN_DIR", str(bin_dir))
     database = {"ENGINE": "django.db.backends.postgresql", "HOST": "db.example.org", "PORT": 5433,
-                "USER": "tarjama", "NAME": "newsroom", "PASSWORD": "s3cret-pass"}
+                "USER": "tarjama", "NAME": "newsroom", "PASSWORD": "s3cret-pass",
+                "OPTIONS": {"sslmode": "verify-full", "sslrootcert": "/etc/ssl/db-ca.pem"}}
     path = tmp_path / "backups" / "tarjama.dump"
 
     with pytest.raises(backups.BackupError) as refused:
@@ -203,6 +205,8 @@ exit 1
             "--dbname=newsroom"} <= set(arguments)
     assert not any("s3cret-pass" in argument for argument in arguments)
     assert (bin_dir / "password").read_text() == "s3cret-pass"
+    # DATABASE_URL's ?sslmode=... reaches the tool as libpq reads it: a managed server's TLS is kept.
+    assert (bin_dir / "tls").read_text() == "verify-full /etc/ssl/db-ca.pem"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -78,3 +78,12 @@ def test_var_and_the_database_in_it_are_for_the_owner_only(tmp_path):
                                  "SECRET_KEY": PRODUCTION["SECRET_KEY"]}).returncode == 0
     assert oct(var.stat().st_mode & 0o777) == "0o700"
     assert oct((var / "tarjama.sqlite3").stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_cache_may_not_share_the_brokers_redis_database(tmp_path):
+    """Emptying the cache (a restore does) must never empty the job queue and the scheduler's lease."""
+    env = {"TARJAMA_VAR_DIR": str(tmp_path), "DATABASE_URL": "", "SECRET_KEY": PRODUCTION["SECRET_KEY"],
+           "REDIS_URL": "redis://127.0.0.1:6379/3"}
+    refused = _manage("check", env={**env, "CACHE_REDIS_URL": "redis://127.0.0.1:6379/3"})
+    assert refused.returncode != 0 and "CACHE_REDIS_URL must not be REDIS_URL" in refused.stderr
+    assert _manage("check", env={**env, "CACHE_REDIS_URL": "redis://127.0.0.1:6379/4"}).returncode == 0
