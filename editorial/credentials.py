@@ -22,8 +22,13 @@ from rest_framework.authtoken.models import Token
 from .models import UserSession
 
 
+def expires_at(token: Token):
+    """When the token stops working."""
+    return token.created + timedelta(days=settings.API_TOKEN_DAYS)
+
+
 def token_expired(token: Token, now=None) -> bool:
-    return token.created <= (now or timezone.now()) - timedelta(days=settings.API_TOKEN_DAYS)
+    return expires_at(token) <= (now or timezone.now())
 
 
 def issue_token(user) -> Token:

@@ -1,8 +1,5 @@
 """API v1: one view per operation. Parse, ask the workflow or a service, render."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -95,7 +92,7 @@ class TokenView(APIView):
         token = credentials.issue_token(user)
         return Response({"token": token.key, "user": {"id": user.pk, "username": user.username,
                                                       "role": roles.role_of(user)},
-                         "expires_at": (token.created + timedelta(days=settings.API_TOKEN_DAYS)).isoformat()})
+                         "expires_at": credentials.expires_at(token).isoformat()})
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):
