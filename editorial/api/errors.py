@@ -68,10 +68,34 @@ def json_404(request, exception=None):
 DATABASE_DOWN = "The database is not answering, so the request may not have been completed. Try again in a moment."
 
 
+# SQLSTATEs that mean "the server was away or going away", whatever it is doing now: class 08
+# (connection exception) and the shutdown/startup codes of class 57. A deadlock (40P01) or a
+# statement timeout (57014) is the database answering, and stays a server error.
+_AWAY_SQLSTATES = ("57P01", "57P02", "57P03")
+
+
+def _driver_says_away(exc) -> bool | None:
+    """What the driver's own error says, or None when it does not say (SQLite, other drivers)."""
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", False)
+    if sqlstate is False:
+        return None
+    if sqlstate is None:  # psycopg: no server answer at all (refused, reset, closed mid-query)
+        return True
+    return sqlstate.startswith("08") or sqlstate in _AWAY_SQLSTATES
+
+
 def _database_unreachable(exc) -> bool:
-    """A database error because the database is away (not a missing table, a deadlock or a timeout)."""
+    """A database error because the database is away (not a missing table, a deadlock or a timeout).
+
+    The driver's error decides when it can: a server that refused us while starting up may be
+    ready a millisecond later, and that request still failed because it was away. Otherwise a
+    probe decides."""
     if not isinstance(exc, OperationalError | InterfaceError):
         return False
+    said = _driver_says_away(exc)
+    if said is not None:
+        return said
     if connection.connection is not None and connection.is_usable():
         return False
     try:

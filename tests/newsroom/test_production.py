@@ -131,6 +131,28 @@ def test_a_database_error_while_the_database_answers_is_still_a_500(db):
         assert response.status_code == 500
 
 
+def test_a_database_that_refused_us_is_a_503_even_when_it_is_back_a_moment_later(db):
+    """PostgreSQL starting up or shutting down refuses a request, then answers the probe: still a 503."""
+    import psycopg
+    from django.db import OperationalError
+
+    from editorial.api import errors
+
+    request = Client().get("/api/v1/").wsgi_request
+    away = (psycopg.errors.CannotConnectNow("the database system is starting up"),
+            psycopg.errors.AdminShutdown("terminating connection due to administrator command"),
+            psycopg.OperationalError("connection refused"),
+            psycopg.errors.ConnectionFailure("server closed the connection unexpectedly"))
+    answering = (psycopg.errors.DeadlockDetected("deadlock detected"),
+                 psycopg.errors.QueryCanceled("canceling statement due to statement timeout"))
+    for cause, status in [(c, 503) for c in away] + [(c, 500) for c in answering]:
+        try:
+            raise OperationalError(str(cause)) from cause  # how Django wraps the driver's error
+        except Exception:  # noqa: BLE001 - Django's handler500 runs inside the except block
+            response = errors.json_500(request)
+        assert response.status_code == status, cause
+
+
 def test_cache_is_its_own_redis_database():
     assert cache_url("redis://redis.internal:6379/0") == "redis://redis.internal:6379/1"
     assert cache_url("redis://:secret@redis.internal:6379/15") == "redis://:secret@redis.internal:6379/14"
