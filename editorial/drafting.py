@@ -7,6 +7,7 @@ touched, and `workflow.finish_draft` moves the article exactly once.
 
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import OperationalError, transaction
 from django.db.models import F
@@ -45,7 +46,8 @@ def run_draft(job_id: int, holder: str = "") -> Job:
         Job.objects.filter(pk=job.pk).update(engine=engine.name)
         pending = list(document.segments.filter(machine_text__isnull=True, text__isnull=True).order_by("position"))
         # Segments drafted by an earlier attempt count as done.
-        Job.objects.filter(pk=job.pk).update(done=job.total - len(pending))
+        job.done = job.total - len(pending)
+        Job.objects.filter(pk=job.pk).update(done=job.done)
         chunks = engine.translate_in_chunks(
             [s.source_text for s in pending], document.source_language, document.target_language
         )
@@ -58,6 +60,8 @@ def run_draft(job_id: int, holder: str = "") -> Job:
                 Job.objects.filter(pk=job.pk).update(state=Job.Status.QUEUED, error=str(exc))
             raise RetryLater(str(exc), exc.retry_after) from exc
         return fail(job.pk, str(exc))
+    except SoftTimeLimitExceeded:
+        return _out_of_time(job, final_attempt)
     except OperationalError:
         raise
     except Exception as exc:  # noqa: BLE001 - it would fail the same way again: say so and stop
@@ -75,6 +79,27 @@ def run_draft(job_id: int, holder: str = "") -> Job:
         state=Job.Status.SUCCEEDED, finished_at=timezone.now(), error=None, done=job.total
     )
     return Job.objects.get(pk=job.pk)
+
+
+def _out_of_time(job: Job, final_attempt: bool) -> Job:
+    """The attempt reached the task's soft time limit. The batches it saved stay. An attempt that drafted
+    something carries on at once and does not count towards JOB_MAX_ATTEMPTS (a long article with a slow
+    engine finishes in several); one that drafted nothing counts like an engine failure."""
+    limit = settings.TASK_SOFT_TIME_LIMIT_SECONDS
+    done_before = job.done
+    job.refresh_from_db(fields=["done"])
+    drafted = job.done - done_before
+    if drafted <= 0 and final_attempt:
+        return fail(job.pk, f"The engine drafted nothing within the time limit ({limit} s) in "
+                            f"{job.attempts} attempts; check the engine, then retry.")
+    message = f"Attempt {job.attempts} reached the time limit ({limit} s) after {max(drafted, 0)} segments"
+    with transaction.atomic():
+        jobs.note(job.pk, message + ("; carrying on" if drafted > 0 else "; trying again"))
+        update = {"state": Job.Status.QUEUED}
+        if drafted > 0:
+            update["attempts"] = F("attempts") - 1
+        Job.objects.filter(pk=job.pk).update(**update)
+    raise RetryLater(message, 0 if drafted > 0 else None)
 
 
 def _save_chunk(job_id: int, drafts) -> None:

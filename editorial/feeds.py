@@ -25,6 +25,7 @@ import requests
 import requests.adapters
 import trafilatura
 import urllib3
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -162,11 +163,11 @@ def _cut_off(response) -> None:
         pass
 
 
-def fetch(url: str, what: str, headers: dict | None = None) -> Download:
-    """GET a feed or page as Tarjama, within MAX_DOWNLOAD_BYTES and a total deadline of FEED_TIMEOUT_SECONDS
-    for the whole fetch, redirects included (a server sending a byte now and then cannot hold it longer);
-    raise FetchFailed."""
-    timeout = settings.FEED_TIMEOUT_SECONDS
+def fetch(url: str, what: str, headers: dict | None = None, timeout: float | None = None) -> Download:
+    """GET a feed or page as Tarjama, within MAX_DOWNLOAD_BYTES and a total deadline (`timeout`, by default
+    FEED_TIMEOUT_SECONDS) for the whole fetch, redirects included (a server sending a byte now and then cannot
+    hold it longer); raise FetchFailed."""
+    timeout = timeout or settings.FEED_TIMEOUT_SECONDS
     deadline = time.monotonic() + timeout
     asked = url
     try:
@@ -262,9 +263,10 @@ class Page:
 
 
 def fetch_page(url: str) -> Page:
-    """The headline and article text of a web page, for importing by address; Refused (400) if none."""
+    """The headline and article text of a web page, for importing by address; Refused (400) if none.
+    Runs inside a web request, so within PAGE_IMPORT_TIMEOUT_SECONDS, well under the web timeout."""
     try:
-        download = fetch(url, "The page")
+        download = fetch(url, "The page", timeout=settings.PAGE_IMPORT_TIMEOUT_SECONDS)
     except FetchFailed as exc:
         raise Refused(400, "fetch_failed", str(exc), {"url": [str(exc)]}) from None
     body = extract_article(download)
@@ -408,6 +410,8 @@ def _import_feed(feed: SourceFeed, download: Download, result: PollResult) -> bo
     for entry in reversed(parsed.entries):
         try:
             complete = _import_entry(feed, entry, result) and complete
+        except SoftTimeLimitExceeded:  # the task's time is up: the rest is imported at the next poll
+            raise
         except Exception:
             log.exception("Importing %s from feed %s failed", entry.get("link"), feed.pk)
             result.errors.append(f"{entry.get('link') or 'An entry'} could not be imported: an unexpected error, "
@@ -427,6 +431,8 @@ def poll_due(now: datetime | None = None) -> dict[int, PollResult]:
             continue
         try:
             results[feed_id] = poll(feed_id)
+        except SoftTimeLimitExceeded:  # the task's time is up: the feeds left are still due at the next run
+            raise
         except Exception:
             log.exception("Polling feed %s failed", feed_id)
             SourceFeed.objects.filter(pk=feed_id).update(

@@ -9,6 +9,7 @@ told of what they did themselves.
 
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -148,6 +149,8 @@ def send_pending(ids: list[int] | None = None) -> int:
                 continue
             try:
                 send_mail(note.subject, note.body, settings.DEFAULT_FROM_EMAIL, [note.recipient.email])
+            except SoftTimeLimitExceeded:  # the task's time is up: the rest are sent by the next run
+                raise
             except Exception as exc:  # noqa: BLE001 - SMTP errors vary; the row stays unsent and is retried
                 note.error = str(exc)[:500]
                 note.save(update_fields=["error"])

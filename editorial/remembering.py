@@ -9,6 +9,8 @@ the task; any other error fails the job with its reason, and a user can retry it
 import logging
 from datetime import datetime
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import OperationalError, transaction
 from django.utils import timezone
@@ -40,6 +42,18 @@ def run(job_id: int, holder: str = "") -> Job | None:
                                                  finished_at=timezone.now())
     except OperationalError:
         raise
+    except SoftTimeLimitExceeded:
+        # The one transaction rolled back: nothing half-stored. Try again, a bounded number of times.
+        limit = settings.TASK_SOFT_TIME_LIMIT_SECONDS
+        if job.attempts < settings.JOB_MAX_ATTEMPTS:
+            with transaction.atomic():
+                jobs.note(job.pk, f"Attempt {job.attempts} reached the time limit ({limit} s); trying again")
+                Job.objects.filter(pk=job.pk).update(state=Job.Status.QUEUED)
+            raise
+        reason = f"Storing the published text took longer than the time limit ({limit} s) in {job.attempts} attempts."
+        with transaction.atomic():
+            jobs.note(job.pk, f"Failed: {reason}")
+            Job.objects.filter(pk=job.pk).update(state=Job.Status.FAILED, error=reason, finished_at=timezone.now())
     except Exception as exc:  # noqa: BLE001 - anything else will fail the same way again: say so and stop
         log.exception("Memory job %s failed", job_id)
         reason = f"The published text could not be stored in the translation memory: {exc}"

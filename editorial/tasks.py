@@ -1,6 +1,7 @@
 """Celery tasks: thin, by id, safe to run twice."""
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import OperationalError
 
@@ -31,7 +32,7 @@ def remember_published(self, job_id: int) -> None:
         remembering.run(job_id, self.request.id or "")
     except jobs.Busy as exc:
         raise self.retry(countdown=exc.seconds + 1) from None
-    except OperationalError:  # the database went away: the job's one transaction left nothing half-stored
+    except (OperationalError, SoftTimeLimitExceeded):  # the job's one transaction left nothing half-stored
         raise self.retry(countdown=_backoff(self.request.retries)) from None
 
 

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery, bootsteps
+from celery.signals import before_task_publish
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
@@ -28,6 +29,14 @@ def _scheduler_settings() -> dict:
 
 
 app.conf.update(_scheduler_settings())
+
+
+@before_task_publish.connect
+def _time_limits_belong_to_the_worker(headers=None, **kwargs):
+    """Celery puts the sender's time limits in each message, and a worker obeys them over its own settings.
+    Leave them out: the worker host's TASK_SOFT_TIME_LIMIT_SECONDS and TASK_TIME_LIMIT_SECONDS decide."""
+    if headers is not None and "timelimit" in headers:
+        headers["timelimit"] = (None, None)
 
 
 class WorkerHeartbeat(bootsteps.StartStopStep):

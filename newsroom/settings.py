@@ -208,10 +208,21 @@ JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "5"))
 JOB_RETRY_BASE_SECONDS = float(os.environ.get("JOB_RETRY_BASE_SECONDS", "2"))
 JOB_RETRY_MAX_SECONDS = float(os.environ.get("JOB_RETRY_MAX_SECONDS", "60"))
 JOB_STALL_SECONDS = float(os.environ.get("JOB_STALL_SECONDS", "180"))
+# Every task runs within a soft and a hard time limit. At the soft one the task stops cleanly: a draft keeps the
+# segments it saved and carries on in a new attempt, a feed poll ends and runs again when next due. At the hard
+# one the pool process is killed; the job's lease ends and the sweeper sends it again.
+TASK_SOFT_TIME_LIMIT_SECONDS = int(os.environ.get("TASK_SOFT_TIME_LIMIT_SECONDS", "300"))
+TASK_TIME_LIMIT_SECONDS = int(os.environ.get("TASK_TIME_LIMIT_SECONDS", str(TASK_SOFT_TIME_LIMIT_SECONDS + 60)))
+if not 0 < TASK_SOFT_TIME_LIMIT_SECONDS < TASK_TIME_LIMIT_SECONDS:
+    raise ImproperlyConfigured("TASK_TIME_LIMIT_SECONDS must be longer than TASK_SOFT_TIME_LIMIT_SECONDS (> 0).")
+CELERY_TASK_SOFT_TIME_LIMIT = TASK_SOFT_TIME_LIMIT_SECONDS
+CELERY_TASK_TIME_LIMIT = TASK_TIME_LIMIT_SECONDS
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A message a worker holds longer than this goes back on the queue: longer than any countdown a task waits
-    # (a retry's backoff, a job's lease), so a waiting retry is never delivered twice.
-    "visibility_timeout": int(max(900, 2 * max(JOB_STALL_SECONDS, JOB_RETRY_MAX_SECONDS) + 60)),
+    # (a retry's backoff, a job's lease, a task's time limit), so a waiting retry is never delivered twice.
+    "visibility_timeout": int(
+        max(900, 2 * max(JOB_STALL_SECONDS, JOB_RETRY_MAX_SECONDS, TASK_TIME_LIMIT_SECONDS) + 60)
+    ),
     # A broker that stops answering (a partition rather than a closed connection) fails a publish in seconds;
     # the job stays queued in the database for the sweeper.
     "socket_timeout": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "5")),
@@ -247,6 +258,10 @@ WORKER_STALE_AFTER_SECONDS = int(os.environ.get("WORKER_STALE_AFTER_SECONDS", "6
 # Source feeds: how often each is polled, and how long a feed or article page may take to answer.
 FEED_POLL_SECONDS = int(os.environ.get("FEED_POLL_SECONDS", "600"))
 FEED_TIMEOUT_SECONDS = float(os.environ.get("FEED_TIMEOUT_SECONDS", "15"))
+# Importing by address fetches the page inside the web request: a third of the web timeout at most (the
+# WEB_TIMEOUT that newsroom/gunicorn_conf.py reads), so a slow outlet gets a clear error, never a killed worker.
+WEB_TIMEOUT_SECONDS = int(os.environ.get("WEB_TIMEOUT", "30"))
+PAGE_IMPORT_TIMEOUT_SECONDS = min(FEED_TIMEOUT_SECONDS, WEB_TIMEOUT_SECONDS / 3)
 # Feeds and pages are read from public addresses only; these networks (comma-separated, e.g. "10.0.5.0/24") may be
 # read although private.
 try:

@@ -328,6 +328,28 @@ def test_import_by_address_that_fails_says_why(editor):
     assert "could not be reached" in response.content.decode()
 
 
+def test_import_by_address_ends_well_within_the_web_timeout(editor, settings):
+    """A page that drips one byte at a time gets a clear error within a third of WEB_TIMEOUT, whatever the feed
+    timeout, so the gunicorn worker is never killed mid-request (that would be a 502 and a lost form)."""
+    import time
+
+    from tests.fakes.feed_server import FeedServer
+
+    settings.FEED_TIMEOUT_SECONDS = 60
+    settings.PAGE_IMPORT_TIMEOUT_SECONDS = 1.0  # what WEB_TIMEOUT=3 gives
+    server = FeedServer()
+    try:
+        url = server.serve("/slow.html", b"<p>" + b"x" * 12 + b"</p>", drip=0.2)  # 4 s in all
+        started = time.monotonic()
+        response = signed_in(editor).post("/desk/new/", {"url": url, "outlet": "X", "language": "ar"})
+        assert time.monotonic() - started < 3
+    finally:
+        server.stop()
+    assert response.status_code == 400
+    assert "did not answer within 1 seconds" in response.content.decode()
+    assert not Article.objects.exists()
+
+
 def test_history_and_compare_use_the_same_queries_at_10_and_300_segments(
     make_article, editor, django_assert_num_queries
 ):

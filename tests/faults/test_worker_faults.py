@@ -145,3 +145,21 @@ def test_a_rejected_key_fails_the_job_in_plain_words_and_a_user_can_retry(start_
     job = wait_for(lambda: _finished(job.pk), timeout=60)
     assert job.state == "succeeded"
     _assert_drafted_once(article)
+
+
+def test_a_draft_that_outlives_the_task_time_limit_carries_on_until_it_is_done(start_worker, libretranslate, editor):
+    """The soft limit stops each attempt cleanly; what it drafted stays, and the next attempt carries on from
+    there. Attempts that made progress do not use up JOB_MAX_ATTEMPTS, so a long article still finishes."""
+    libretranslate.delay = 0.3  # about 12 requests of 25 segments: 3.6 s of engine time, against a 1 s limit
+    article = _unique_article(editor, paragraphs=299)
+    start_worker(TASK_SOFT_TIME_LIMIT_SECONDS="1", TASK_TIME_LIMIT_SECONDS="20", JOB_MAX_ATTEMPTS="2")
+    _, job = workflow.apply(article.pk, editor, "draft")
+    job = wait_for(lambda: _finished(job.pk), timeout=90)
+    assert job.state == "succeeded", job.error
+    out_of_time = [n["message"] for n in job.notes if "reached the time limit (1 s)" in n["message"]]
+    assert len(out_of_time) >= 2 and all(m.endswith("carrying on") for m in out_of_time), job.notes
+    assert job.attempts == 1  # the attempt counter counts attempts that got nowhere
+    assert (job.done, job.total) == (300, 300)
+    _assert_drafted_once(article)
+    sent = sum(len(r["json"]["q"]) for r in libretranslate.requests)
+    assert 300 <= sent <= 300 + 25 * len(out_of_time)  # only the batch in flight at each limit is asked again

@@ -246,3 +246,22 @@ def test_redbeat_reads_our_redis_lease_and_timeouts_under_its_own_names(recwarn)
     assert not [w for w in recwarn if "RedBeat will stop falling back" in str(w.message)]
     assert app.conf.beat_scheduler == "redbeat.RedBeatScheduler"
     assert app.conf.beat_max_loop_interval < config.lock_timeout
+
+
+def test_every_task_has_the_workers_soft_and_hard_time_limits():
+    """Set from TASK_SOFT_TIME_LIMIT_SECONDS / TASK_TIME_LIMIT_SECONDS; the messages carry none of the sender's
+    (tests/faults proves a worker with a 1 s limit applies it to a draft a web process queued)."""
+    from celery.signals import before_task_publish
+
+    import editorial.tasks  # noqa: F401 - registers the tasks, as a worker's autodiscovery does
+    from newsroom.celery import app
+
+    ours = [task for name, task in app.tasks.items() if name.startswith("editorial.")]
+    assert len(ours) == 8
+    for task in ours:
+        assert (task.soft_time_limit, task.time_limit) == (settings.TASK_SOFT_TIME_LIMIT_SECONDS,
+                                                           settings.TASK_TIME_LIMIT_SECONDS), task.name
+    assert settings.TASK_SOFT_TIME_LIMIT_SECONDS < settings.TASK_TIME_LIMIT_SECONDS
+    headers = {"timelimit": (settings.TASK_TIME_LIMIT_SECONDS, settings.TASK_SOFT_TIME_LIMIT_SECONDS)}
+    before_task_publish.send(sender="editorial.tasks.draft_article", headers=headers, body=None)
+    assert headers["timelimit"] == (None, None)
