@@ -22,8 +22,9 @@ def article_detail(article_id: int) -> Article | None:
 
 
 def article_list(*, user, state: str | None = None, assignee: str | None = None, q: str | None = None):
-    """Articles newest first, with their title segment and progress counted in the database."""
-    articles = _base().prefetch_related(
+    """The articles `user` may read (workflow.readable_by), newest first, with their title segment and
+    progress counted in the database."""
+    articles = _base().filter(workflow.readable_by(user)).prefetch_related(
         Prefetch("document__segments", queryset=Segment.objects.filter(kind=Segment.Kind.TITLE),
                  to_attr="title_segments")
     ).annotate(

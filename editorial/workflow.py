@@ -13,7 +13,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from . import history, jobs, notifications, publishing, quality
@@ -81,6 +81,51 @@ EDITABLE_STATES = frozenset({State.TRANSLATION, State.EDITING})
 
 def may_edit_any(user) -> bool:
     return user.has_perm("editorial.edit_any_article")
+
+
+# Reading ------------------------------------------------------------------------------------------------------
+# Editors and admins read every article. Translators read the pipeline from the machine draft on, their
+# colleagues' work included (read only: a newsroom's translators see each other's work, as WordPress's
+# contributors see every post and a Superdesk desk every story, for consistency and for handovers), but not
+# the sources an editor has not sent for drafting yet (the editor's inbox: what gets translated is undecided)
+# nor archived articles (killed stories, sometimes for legal reasons). A user with no role reads no article.
+# Reading an article covers its segments, history, revisions and diffs, its XLIFF export, its jobs and its
+# workspace; the API answers 403 for the rest, the desk 404, and lists leave them out.
+READABLE_BY_TRANSLATORS = frozenset({State.MACHINE_DRAFT, State.TRANSLATION, State.EDITING, State.SCHEDULED,
+                                     State.PUBLISHED})
+
+
+def readable_by(user) -> Q:
+    """The articles `user` may read, as a filter for a queryset of articles."""
+    if may_edit_any(user):
+        return Q()
+    if user.has_perm("editorial.claim_article"):
+        return Q(state__in=READABLE_BY_TRANSLATORS)
+    return Q(pk__in=[])
+
+
+def may_read(article: Article, user) -> bool:
+    if may_edit_any(user):
+        return True
+    return user.has_perm("editorial.claim_article") and article.state in READABLE_BY_TRANSLATORS
+
+
+def read_refusal(article: Article, user) -> Refused | None:
+    if may_read(article, user):
+        return None
+    if not user.has_perm("editorial.claim_article"):
+        return Refused(403, "forbidden", "Your account has no role yet: ask an admin to give you one.")
+    return Refused(403, "forbidden", f"Translators do not read articles in {article.state}: only editors and "
+                                     "admins read sources not yet drafted and archived articles.")
+
+
+def job_read_refusal(job: Job, user) -> Refused | None:
+    """A job is read with its article; a job of no article (one whose article was deleted) by editors only."""
+    if job.article is not None:
+        return read_refusal(job.article, user)
+    if may_edit_any(user):
+        return None
+    return Refused(403, "forbidden", "Only editors and admins read jobs that belong to no article.")
 
 
 def with_workflow_facts(queryset):

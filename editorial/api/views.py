@@ -43,6 +43,15 @@ def _ensure_article(article_id: int) -> Article:
     return article
 
 
+def _readable_article(request, article_id: int) -> Article:
+    """The article row, or 404; 403 when the caller may not read it (workflow.read_refusal)."""
+    article = _ensure_article(article_id)
+    refusal = workflow.read_refusal(article, request.user)
+    if refusal is not None:
+        raise refusal
+    return article
+
+
 def _require(user, perm: str, message: str) -> None:
     if not user.has_perm(perm):
         raise Refused(403, "forbidden", message)
@@ -136,6 +145,7 @@ class ArticleListView(GenericAPIView):
 class ArticleDetailView(APIView):
     @extend_schema(responses=s.ArticleOut)
     def get(self, request, article_id):
+        _readable_article(request, article_id)
         return _article_response(request, article_id)
 
     @extend_schema(request=s.ArticleUpdateInput, responses=s.ArticleOut)
@@ -236,7 +246,7 @@ class HistoryView(GenericAPIView):
 
     @extend_schema(operation_id="articles_history_list", responses=s.RevisionOut(many=True))
     def get(self, request, article_id):
-        article = _ensure_article(article_id)
+        article = _readable_article(request, article_id)
         page = self.paginate_queryset(history.revisions(article))
         return self.get_paginated_response(s.RevisionOut(page, many=True).data)
 
@@ -249,7 +259,7 @@ class RevisionView(APIView):
         "segments": serializers.ListField(child=serializers.DictField()),
     }))
     def get(self, request, article_id, revision_id):
-        return Response(history.article_at(_ensure_article(article_id), revision_id))
+        return Response(history.article_at(_readable_article(request, article_id), revision_id))
 
 
 class RevertView(APIView):
@@ -270,7 +280,7 @@ class DiffView(APIView):
         }),
     )
     def get(self, request, article_id):
-        article = _ensure_article(article_id)
+        article = _readable_article(request, article_id)
         query = _valid(s.RevisionQuery, request.query_params)
         return Response(history.diff(article, query["from"], query["to"]))
 
@@ -278,9 +288,12 @@ class DiffView(APIView):
 class JobView(APIView):
     @extend_schema(responses=s.JobOut)
     def get(self, request, job_id):
-        job = Job.objects.filter(pk=job_id).first()
+        job = Job.objects.select_related("article").filter(pk=job_id).first()
         if job is None:
             raise Refused(404, "not_found", f"There is no job {job_id}.")
+        refusal = workflow.job_read_refusal(job, request.user)
+        if refusal is not None:
+            raise refusal
         return Response(s.JobOut(job).data)
 
 

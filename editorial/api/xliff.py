@@ -13,7 +13,7 @@ from editorial import xliff
 from translations.xliff import MEDIA_TYPE
 
 from . import serializers as s
-from .views import _article_response, _ensure_article
+from .views import _article_response, _ensure_article, _readable_article
 
 
 class XliffParser(BaseParser):
@@ -65,7 +65,7 @@ class ArticleXliffView(APIView):
 
     @extend_schema(responses={(200, MEDIA_TYPE): OpenApiTypes.BINARY})
     def get(self, request, article_id):
-        article = _ensure_article(article_id)
+        article = _readable_article(request, article_id)
         response = HttpResponse(xliff.export(article), content_type=MEDIA_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{xliff.file_name(article.pk)}"'
         return response

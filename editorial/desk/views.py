@@ -103,9 +103,10 @@ def new_article(request):
 # The workspace ----------------------------------------------------------------------------------
 
 
-def _article(article_id: int) -> Article:
+def _article(request, article_id: int) -> Article:
+    """The article with its segments; 404 when there is none or the user may not read it (workflow.may_read)."""
     article = selectors.article_detail(article_id)
-    if article is None:
+    if article is None or not workflow.may_read(article, request.user):
         raise Http404
     return article
 
@@ -159,13 +160,13 @@ def _blockers(article, actions):
 
 @login_required
 def workspace(request, article_id):
-    return _workspace(request, _article(article_id))
+    return _workspace(request, _article(request, article_id))
 
 
 @login_required
 @require_POST
 def take_action(request, article_id, action):
-    article = _article(article_id)
+    article = _article(request, article_id)
     values = {k: request.POST.get(k, "") for k in ("comment", "assignee", "publish_at")}
     publish_at = None
     if values["publish_at"]:
@@ -184,7 +185,7 @@ def take_action(request, article_id, action):
     except Refused as refusal:
         _refused(request, refusal)
         # Re-render with what was typed: a refused action never loses a comment.
-        return _workspace(request, _article(article_id), status=refusal.status, action_values=values)
+        return _workspace(request, _article(request, article_id), status=refusal.status, action_values=values)
     label = workflow.ACTIONS[action].label
     messages.success(request, f"{label}: done." if not job else "Machine draft ordered; it is running now.")
     return redirect("desk:article", article.pk)
@@ -193,7 +194,7 @@ def take_action(request, article_id, action):
 @login_required
 def segment_matches(request, article_id, segment_id):
     """The translation memory's closest matches for one segment (loaded when the segment gets focus)."""
-    article = _article(article_id)
+    article = _article(request, article_id)
     segment = next((s for s in article.document.segments.all() if s.pk == segment_id), None)
     if segment is None:
         raise Http404
@@ -224,7 +225,7 @@ def override_check(request, article_id, segment_id):
 @login_required
 @require_POST
 def save_details(request, article_id):
-    article = _article(article_id)
+    article = _article(request, article_id)
     form = forms.DetailsForm(request.POST)
     status = 400
     if form.is_valid():
@@ -244,13 +245,13 @@ def save_details(request, article_id):
         else:
             messages.success(request, "Standfirst and keywords saved.")
             return redirect("desk:article", article.pk)
-    return _workspace(request, _article(article_id), status=status, details_form=form)
+    return _workspace(request, _article(request, article_id), status=status, details_form=form)
 
 
 @login_required
 @require_POST
 def add_comment(request, article_id):
-    article = _article(article_id)
+    article = _article(request, article_id)
     form = forms.CommentForm(request.POST)
     if not form.is_valid():
         return _workspace(request, article, status=400, comment_form=form)
@@ -264,8 +265,8 @@ def add_comment(request, article_id):
 
 @login_required
 def job_progress(request, job_id):
-    job = Job.objects.filter(pk=job_id).first()
-    if job is None:
+    job = Job.objects.select_related("article").filter(pk=job_id).first()
+    if job is None or workflow.job_read_refusal(job, request.user) is not None:
         raise Http404
     response = render(request, "desk/_job.html", {"job": job})
     if job.state not in Job.ACTIVE and request.htmx:
@@ -277,8 +278,8 @@ def job_progress(request, job_id):
 @login_required
 @require_POST
 def retry_job(request, job_id):
-    job = Job.objects.filter(pk=job_id).first()
-    if job is None:
+    job = Job.objects.select_related("article").filter(pk=job_id).first()
+    if job is None or workflow.job_read_refusal(job, request.user) is not None:
         raise Http404
     try:
         jobs.retry(job.pk, request.user)
@@ -293,7 +294,7 @@ def retry_job(request, job_id):
 
 @login_required
 def revisions(request, article_id):
-    article = _article(article_id)
+    article = _article(request, article_id)
     return _render(request, "desk/history.html", {
         "article": article, "revisions": list(history.revisions(article)[:200]),
         "may_revert": workflow.may_revert(article, request.user) is None,
@@ -307,7 +308,7 @@ def _revision_param(request, name):
 
 @login_required
 def compare(request, article_id):
-    article = _article(article_id)
+    article = _article(request, article_id)
     revs = list(history.revisions(article)[:200])
     if not revs:
         raise Http404

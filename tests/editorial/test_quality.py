@@ -248,7 +248,7 @@ def test_workspace_memory_matches_load_on_focus(make_article, editor, translator
     published = make_article(State.PUBLISHED)
     article = create_article(editor)
     client = Client()
-    client.force_login(translator)
+    client.force_login(editor)  # a source not yet drafted: translators do not read it (workflow, "Reading")
     segment = article.document.segments.get(position=1)
     html = client.get(f"/desk/articles/{article.pk}/segments/{segment.pk}/matches/").content.decode()
     expected = published.document.segments.get(position=1).text
