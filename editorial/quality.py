@@ -4,7 +4,7 @@ from translations import glossary
 from translations.checks.base import ERROR, Unit, run_checks
 from translations.models import Segment, text_hash
 
-from .errors import Refused
+from .errors import Refused, check_text
 from .models import Article, CheckOverride
 
 
@@ -59,6 +59,7 @@ def override(article_id: int, segment_id: int, user, *, code: str, reason: str) 
     reason = (reason or "").strip()
     if not reason:
         raise Refused(400, "reason_required", "Say why the issue is acceptable.", {"reason": ["Required."]})
+    check_text("reason", "the reason", reason)
     segment = Segment.objects.filter(pk=segment_id, document__article__pk=article_id).first()
     if segment is None:
         raise Refused(404, "not_found", "This article has no such segment.")

@@ -6,11 +6,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from translations import characters
 from translations.models import Document, Segment
 from translations.segmentation import plain_text, split_body
 
 from . import history, workflow
-from .errors import Refused
+from .errors import Refused, check_text
 from .models import Article, Comment, Keyword
 
 MAX_KEYWORDS = 20
@@ -23,10 +24,20 @@ def _too_large(what: str, size: int, limit: int, unit: str) -> Refused:
     )
 
 
+def _without_forbidden(*texts: str) -> tuple[list[str], int]:
+    cleaned, removed = [], 0
+    for text in texts:
+        text, count = characters.strip_forbidden(text)
+        cleaned.append(text)
+        removed += count
+    return cleaned, removed
+
+
 def clean_keywords(names) -> list[str]:
     """Trimmed, de-duplicated (case-insensitively) keyword names, in the order given."""
     seen, result = set(), []
     for name in names:
+        check_text("keywords", f"the keyword {str(name)[:40]!r}", str(name))
         name = plain_text(str(name))[:100]
         if name and name.casefold() not in seen:
             seen.add(name.casefold())
@@ -66,9 +77,14 @@ def create_article(
     keywords=(),
     standfirst: str = "",
 ) -> Article:
-    """Import a source article: sanitise, split into segments, and leave the first revision."""
+    """Import a source article: sanitise, split into segments, and leave the first revision.
+
+    The source comes from outside (pasted, fetched, from a feed): characters no stored text may hold are
+    removed, and the revision says how many. The standfirst and keywords are typed here: refused instead."""
     if len(body) > settings.MAX_SOURCE_BODY_CHARS:
         raise _too_large("source body", len(body), settings.MAX_SOURCE_BODY_CHARS, "characters")
+    check_text("standfirst", "the standfirst", standfirst)
+    (title, body, outlet, author, url), removed = _without_forbidden(title, body, outlet, author, url)
     title_text = plain_text(title)
     if not title_text:
         raise Refused(400, "invalid", "The title has no text.", {"source": {"title": ["The title has no text."]}})
@@ -95,7 +111,10 @@ def create_article(
             source_published_at=published_at, created_by=user, standfirst=standfirst.strip(),
         )
         article.keywords.set(_keyword_objects(keyword_names))
-        history.leave_revision(user, f"Imported from {article.source_outlet}", article, [document, *segments])
+        comment = f"Imported from {article.source_outlet}"
+        if removed:
+            comment += f" ({removed} invisible control or direction character{'s' if removed > 1 else ''} removed)"
+        history.leave_revision(user, comment, article, [document, *segments])
     return article
 
 
@@ -113,6 +132,7 @@ def update_details(article_id: int, user, *, version: int, standfirst=None, keyw
                  "keywords": list(article.keywords.values_list("name", flat=True))},
             )
         changed = []
+        check_text("standfirst", "the standfirst", standfirst)
         if standfirst is not None and standfirst.strip() != article.standfirst:
             article.standfirst = standfirst.strip()
             changed.append("standfirst")
@@ -177,6 +197,7 @@ def write_texts(article: Article, user, texts: list[tuple[Segment, str]], commen
 def save_segment(article_id: int, segment_id: int, user, *, text: str, version: int) -> Segment:
     """Save one segment's translation; a stale `version` is refused with the newer text, never overwritten."""
     check_segment_length(text)
+    check_text("text", "the translation", text)
     with transaction.atomic():
         article = lock_for_text_edit(article_id, user)
         segment = segments_for_update(article).filter(pk=segment_id).first()
@@ -229,4 +250,5 @@ def add_comment(article: Article, user, text: str) -> Comment:
     text = (text or "").strip()
     if not text:
         raise Refused(400, "invalid", "Write something to post.", {"text": ["This field is required."]})
+    check_text("text", "the comment", text)
     return Comment.objects.create(article=article, user=user, text=text)

@@ -88,6 +88,7 @@ def import_translations(article_id: int, user, data: bytes) -> ImportResult:
                 })
             else:
                 services.check_segment_length(unit.target)
+                services.check_text("units", f"the target of unit {unit.id}", unit.target)
                 texts.append((segment, unit.target))
         if unversioned:
             raise Refused(

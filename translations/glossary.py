@@ -6,6 +6,7 @@ import io
 from django.conf import settings
 from django.db import transaction
 
+from . import characters
 from .checks.base import Term
 from .models import GlossaryTerm
 from .normalize import normalize
@@ -71,6 +72,11 @@ def import_csv(data: str, source_language: str, target_language: str) -> tuple[i
             note = from_cell((row.get("note") or "").strip())
             if not source or not target:
                 raise CsvError(f"Line {line}: a term and its rendering are both needed.")
+            for name, value in (("term", source), ("rendering", target), ("note", note)):
+                found = characters.first_forbidden(value)
+                if found:
+                    raise CsvError(f"Line {line}: the {name} holds {found.describe()} at character {found.position}; "
+                                   "remove it and import again.")
             key = normalize(source)
             for name, value, limit in (("term", source, _limit("source_term")), ("normalised term", key,
                                        _limit("normalized_term")), ("rendering", target, _limit("target_term")),

@@ -9,15 +9,21 @@ from rest_framework import serializers
 
 from editorial import roles, workflow
 from editorial.errors import Refused
+from translations import characters
 from translations.models import Segment
 
 
 class StrictCharField(serializers.CharField):
-    """A string, and only a string: 123 or true is a wrong type, not text."""
+    """A string, and only a string: 123 or true is a wrong type, not text. A NUL (which no database stores) is
+    refused here, by position; the other characters no text may hold are the services' rule."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             raise serializers.ValidationError("Must be a string.", code="invalid_type")
+        if "\x00" in data:
+            found = characters.Found("\x00", data.index("\x00") + 1)
+            raise serializers.ValidationError(f"Holds {found.describe()} at character {found.position}: remove it.",
+                                              code="invalid_character")
         return super().to_internal_value(data)
 
 

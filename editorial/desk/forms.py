@@ -6,10 +6,25 @@ from django.core.exceptions import ValidationError
 
 from editorial import roles
 from editorial.models import Publication
+from translations import characters
 
 
 def split_keywords(value: str) -> list[str]:
     return [k.strip() for k in value.replace("،", ",").split(",") if k.strip()]
+
+
+class RefusesForbiddenCharacters:
+    """A form whose text fields refuse what no stored text may hold (translations.characters), as the API does."""
+
+    checked_fields: tuple[str, ...] = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.checked_fields:
+            found = characters.first_forbidden(cleaned.get(name) or "")
+            if found:
+                self.add_error(name, f"This holds {found.describe()} at character {found.position}: remove it.")
+        return cleaned
 
 
 class NewArticleForm(forms.Form):
@@ -78,7 +93,9 @@ class UserRoleForm(forms.Form):
     role = forms.ChoiceField(choices=[(r, r) for r in roles.ROLES])
 
 
-class PublicationForm(forms.ModelForm):
+class PublicationForm(RefusesForbiddenCharacters, forms.ModelForm):
+    checked_fields = ("name", "disclaimer_template")
+
     class Meta:
         model = Publication
         fields = ["name", "disclaimer_template"]

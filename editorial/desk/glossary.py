@@ -12,10 +12,14 @@ from translations import glossary
 from translations.models import GlossaryTerm
 from translations.normalize import normalize
 
+from .forms import RefusesForbiddenCharacters
+
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
 
-class TermForm(forms.ModelForm):
+class TermForm(RefusesForbiddenCharacters, forms.ModelForm):
+    checked_fields = ("source_term", "target_term", "note")
+
     class Meta:
         model = GlossaryTerm
         fields = ["source_term", "target_term", "note", "do_not_translate"]

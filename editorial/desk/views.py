@@ -253,9 +253,13 @@ def save_details(request, article_id):
 def add_comment(request, article_id):
     article = _article(request, article_id)
     form = forms.CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_comment(article, request.user, form.cleaned_data["text"])
+        except Refused as refusal:
+            form.add_error("text", refusal.message)
     if not form.is_valid():
         return _workspace(request, article, status=400, comment_form=form)
-    services.add_comment(article, request.user, form.cleaned_data["text"])
     if request.htmx:
         comments = Comment.objects.filter(article=article).select_related("user").order_by("created_at", "id")
         return render(request, "desk/_comments.html", {"comments": comments, "article": article,

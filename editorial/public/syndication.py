@@ -7,6 +7,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from editorial.models import Publication
+from translations import characters
 
 from .cache import cached_page
 from .views import live_versions
@@ -14,10 +15,26 @@ from .views import live_versions
 FEED_SIZE = 30
 
 
+def _clean(value):
+    if isinstance(value, str):
+        return characters.strip_forbidden(value)[0]
+    if isinstance(value, list | tuple):
+        return type(value)(_clean(v) for v in value)
+    return value
+
+
 class LatestTranslations(Feed):
     def __call__(self, request, *args, **kwargs):
         self.publication = Publication.current()
         return super().__call__(request, *args, **kwargs)
+
+    def get_feed(self, obj, request):
+        """Every door keeps out what XML 1.0 cannot carry; this is the last line, so that text stored before
+        that rule (or by a door missed) costs a character, never the whole feed."""
+        feed = super().get_feed(obj, request)
+        feed.feed = {name: _clean(value) for name, value in feed.feed.items()}
+        feed.items = [{name: _clean(value) for name, value in item.items()} for item in feed.items]
+        return feed
 
     def title(self):
         return self.publication.name
