@@ -5,6 +5,8 @@ import ipaddress
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject, empty
 
 
 def _ip(address: str):
@@ -118,8 +120,18 @@ CSP = (
 CSP_EXEMPT = ("/admin/", "/api/v1/docs/")
 
 
+# Browser features the desk and the site never use (cameras, location, payments...): none, for any frame.
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "autoplay", "camera", "display-capture", "fullscreen", "geolocation", "gyroscope",
+    "magnetometer", "microphone", "midi", "payment", "usb", "xr-spatial-tracking",
+))
+TOKEN_PATH = "/api/v1/auth/token/"
+
+
 class ContentSecurityPolicyMiddleware:
-    """No inline script, nothing from other origins: an injected <script> could not run."""
+    """No inline script, nothing from other origins: an injected <script> could not run. No browser feature
+    the pages do not use, no embedding of our responses by other origins, and nothing a signed-in person (or
+    the token endpoint) receives is kept by a browser or proxy cache (OWASP: sensitive data, shared machines)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -128,4 +140,17 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if not request.path.startswith(CSP_EXEMPT):
             response.setdefault("Content-Security-Policy", CSP)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if request.path == TOKEN_PATH or _signed_in(request):
+            add_never_cache_headers(response)
         return response
+
+
+def _signed_in(request) -> bool:
+    """Whether the response went to a signed-in person, asking nothing new of the database: a user the view
+    never looked at (a public page) is not read here, and DRF puts a token's user on the request itself."""
+    user = request.__dict__.get("user")
+    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
+        return False
+    return user.is_authenticated

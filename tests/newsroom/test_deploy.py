@@ -87,3 +87,15 @@ def test_the_cache_may_not_share_the_brokers_redis_database(tmp_path):
     refused = _manage("check", env={**env, "CACHE_REDIS_URL": "redis://127.0.0.1:6379/3"})
     assert refused.returncode != 0 and "CACHE_REDIS_URL must not be REDIS_URL" in refused.stderr
     assert _manage("check", env={**env, "CACHE_REDIS_URL": "redis://127.0.0.1:6379/4"}).returncode == 0
+
+
+def test_https_alone_makes_both_cookies_secure(tmp_path):
+    """SECURE_SSL_REDIRECT is the one switch: the CSRF cookie, like the session's, then travels over HTTPS only
+    (check --deploy stays clean without setting either cookie flag)."""
+    env = {k: v for k, v in PRODUCTION.items() if k not in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE")}
+    env.update(TARJAMA_VAR_DIR=str(tmp_path), DATABASE_URL="")
+    code = "from django.conf import settings; print(settings.CSRF_COOKIE_SECURE, settings.SESSION_COOKIE_SECURE)"
+    result = _manage("shell", "-c", code, env=env)
+    assert result.stdout.split()[-2:] == ["True", "True"], result.stdout + result.stderr
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
