@@ -77,6 +77,8 @@ ACTIONS: dict[str, Action] = {
 }
 
 EDITABLE_STATES = frozenset({State.TRANSLATION, State.EDITING})
+# An editor has approved the text: exports say so (XLIFF approved="yes").
+APPROVED_STATES = frozenset({State.SCHEDULED, State.PUBLISHED})
 
 
 def may_edit_any(user) -> bool:

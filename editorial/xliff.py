@@ -12,7 +12,7 @@ from django.db import transaction
 
 from translations import xliff
 
-from . import services
+from . import services, workflow
 from .errors import Refused
 from .models import Article
 
@@ -31,7 +31,8 @@ def _original(article_id: int) -> str:
 def export(article: Article) -> bytes:
     """The article's segments as an XLIFF 1.2 file."""
     segments = article.document.segments.order_by("position")
-    return xliff.build(article.document, segments, original=_original(article.pk))
+    return xliff.build(article.document, segments, original=_original(article.pk),
+                       approved=article.state in workflow.APPROVED_STATES)
 
 
 @dataclass

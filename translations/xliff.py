@@ -24,6 +24,8 @@ READABLE_NAMESPACES = {NAMESPACE, "urn:oasis:names:tc:xliff:document:1.1"}
 NOTE_FROM = "tarjama"
 
 _FACT_RE = re.compile(r"\b(kind|position|version)=(\S+)")
+# Our note, recognised by what it says: some CAT tools (the npm `xliff` writer) drop its from="tarjama".
+_OUR_NOTE = re.compile(r"\s*kind=\S+ position=\S+ version=\S+\s*")
 
 
 class XliffError(ValueError):
@@ -74,8 +76,9 @@ def _target_state(segment: Segment) -> str:
     return "needs-review-translation"  # drafted by the machine or the memory, not yet read by a person
 
 
-def build(document: Document, segments: Iterable[Segment], *, original: str) -> bytes:
-    """The segments as an XLIFF 1.2 file named `original`, encoded in UTF-8."""
+def build(document: Document, segments: Iterable[Segment], *, original: str, approved: bool = False) -> bytes:
+    """The segments as an XLIFF 1.2 file named `original`, encoded in UTF-8. `approved`: the text was approved
+    (the caller's decision), so every unit with a target says approved="yes" and CAT tools count it as done."""
     store = _File(sourcelanguage=document.source_language, targetlanguage=document.target_language)
     store.switchfile(original, createifmissing=True)
     for segment in segments:
@@ -88,8 +91,10 @@ def build(document: Document, segments: Iterable[Segment], *, original: str) -> 
         target = unit.get_target_dom()
         setXMLlang(target, document.target_language)
         target.set("state", _target_state(segment))
-        # Approval is the newsroom's decision, not something the file should claim.
+        # Approval is the newsroom's decision, passed in; a unit without text is never approved.
         unit.xmlelement.attrib.pop("approved", None)
+        if approved and segment.has_text:
+            unit.markapproved(True)
         unit.addnote(
             f"kind={segment.kind} position={segment.position} version={segment.version}", origin=NOTE_FROM
         )
@@ -122,7 +127,8 @@ def _check_root(data: bytes) -> etree._Element:
 
 
 def _facts(unit) -> dict:
-    facts = dict(_FACT_RE.findall(unit.getnotes(origin=NOTE_FROM) or ""))
+    ours = [note for note in unit._getnotelist() if _OUR_NOTE.fullmatch(note or "")]
+    facts = dict(_FACT_RE.findall(ours[0] if ours else ""))
     for name in ("position", "version"):
         value = facts.get(name)
         facts[name] = int(value) if value and re.fullmatch(r"[0-9]{1,18}", value) else None
