@@ -16,12 +16,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_NONCHARACTERS = "".join(chr(plane * 0x10000 + low) for plane in range(17) for low in (0xFFFE, 0xFFFF))
-FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufdd0-\ufdef"
-    + _NONCHARACTERS
-    + "]"
-)
+# The class in the Basic Multilingual Plane (what an OpenAPI pattern can spell), then the other planes' noncharacters.
+BMP_CLASS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+_NONCHARACTERS = "".join(chr(plane * 0x10000 + low) for plane in range(1, 17) for low in (0xFFFE, 0xFFFF))
+FORBIDDEN = re.compile(f"[{BMP_CLASS}{_NONCHARACTERS}]")
 
 
 @dataclass(frozen=True)

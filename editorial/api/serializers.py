@@ -4,6 +4,7 @@ import re
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -13,9 +14,37 @@ from translations import characters
 from translations.models import Segment
 
 
+class SchemaPattern(RegexValidator):
+    """A pattern the published schema states and the service enforces itself, with a message that names the
+    character and its position (translations.characters); here it only describes."""
+
+    def __call__(self, value):
+        return None
+
+
+_C = characters.BMP_CLASS
+
+
 class StrictCharField(serializers.CharField):
     """A string, and only a string: 123 or true is a wrong type, not text. A NUL (which no database stores) is
-    refused here, by position; the other characters no text may hold are the services' rule."""
+    refused here, by position; the other characters no text may hold are the services' rule.
+
+    `text` says which rule the services apply, so the schema can say it too: "typed" (refused if it holds a
+    character no text may hold) or "imported" (such characters are removed). A field that may not be blank says
+    so with minLength and a pattern needing one character that is neither a space nor removed."""
+
+    def __init__(self, *, text: str | None = None, **kwargs):
+        patterns = []
+        if not kwargs.get("allow_blank", False):
+            kwargs.setdefault("min_length", 1)
+            if text == "typed":
+                patterns.append(f"^[^{_C}]*[^\\s{_C}][^{_C}]*$")
+            else:
+                patterns.append(f"[^\\s{_C}]" if text == "imported" else "\\S")
+        elif text == "typed":
+            patterns.append(f"^[^{_C}]*$")
+        kwargs["validators"] = [*kwargs.get("validators", []), *(SchemaPattern(p) for p in patterns)]
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
@@ -43,13 +72,7 @@ class StrictBooleanField(serializers.BooleanField):
 
 MAX_ID = 2**63 - 1  # the widest integer column any supported database has
 
-_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
-
-
-def validate_language(value: str) -> str:
-    if not _LANGUAGE_RE.match(value):
-        raise serializers.ValidationError("Use a language code such as 'ar' or 'en'.")
-    return value
+validate_language = RegexValidator(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", "Use a language code such as 'ar' or 'en'.")
 
 
 # Input ------------------------------------------------------------------------------------------
@@ -61,10 +84,10 @@ class TokenInput(serializers.Serializer):
 
 
 class SourceInput(serializers.Serializer):
-    title = StrictCharField(max_length=1000)
-    body = StrictCharField(trim_whitespace=False)
+    title = StrictCharField(max_length=1000, text="imported")
+    body = StrictCharField(trim_whitespace=False, text="imported")
     language = StrictCharField(max_length=12, validators=[validate_language])
-    outlet = StrictCharField(max_length=200)
+    outlet = StrictCharField(max_length=200, text="imported")
     url = serializers.URLField(max_length=1000, required=False, allow_blank=True, default="")
     author = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
     published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -73,14 +96,15 @@ class SourceInput(serializers.Serializer):
 class ArticleCreateInput(serializers.Serializer):
     source = SourceInput()
     target_language = StrictCharField(max_length=12, default="en", validators=[validate_language])
-    keywords = serializers.ListField(child=StrictCharField(max_length=100), default=list, max_length=20)
-    standfirst = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+    keywords = serializers.ListField(child=StrictCharField(max_length=100, text="typed"), default=list, max_length=20)
+    standfirst = StrictCharField(max_length=2000, required=False, allow_blank=True, default="", text="typed")
 
 
 class ArticleUpdateInput(serializers.Serializer):
     version = StrictIntegerField(min_value=1)
-    standfirst = StrictCharField(max_length=2000, required=False, allow_blank=True)
-    keywords = serializers.ListField(child=StrictCharField(max_length=100), required=False, max_length=20)
+    standfirst = StrictCharField(max_length=2000, required=False, allow_blank=True, text="typed")
+    keywords = serializers.ListField(child=StrictCharField(max_length=100, text="typed"), required=False,
+                                     max_length=20)
 
 
 class ActionInput(serializers.Serializer):
@@ -90,7 +114,7 @@ class ActionInput(serializers.Serializer):
 
 
 class SegmentUpdateInput(serializers.Serializer):
-    text = StrictCharField(allow_blank=True, trim_whitespace=False)
+    text = StrictCharField(allow_blank=True, trim_whitespace=False, text="typed")
     version = StrictIntegerField(min_value=1)
 
 
@@ -123,6 +147,14 @@ class UserCreateInput(serializers.Serializer):
 class UserUpdateInput(serializers.Serializer):
     role = serializers.ChoiceField(choices=roles.ROLES, required=False)
     is_active = StrictBooleanField(required=False)
+
+
+class MemoryQuery(serializers.Serializer):
+    """GET /api/v1/memory/: the text to look up (control characters in it are ignored) and the language pair."""
+
+    q = StrictCharField(max_length=2000)
+    source = StrictCharField(default="ar", validators=[validate_language])
+    target = StrictCharField(default="en", validators=[validate_language])
 
 
 class RevisionQuery(serializers.Serializer):

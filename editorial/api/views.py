@@ -209,8 +209,7 @@ class MemoryView(APIView):
     """Fuzzy and exact matches from the translation memory."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, required=True), OpenApiParameter("source", str),
-                    OpenApiParameter("target", str)],
+        parameters=[s.MemoryQuery],
         responses=inline_serializer("MemoryMatches", {"results": serializers.ListField(child=inline_serializer(
             "MemoryMatch", {"source": serializers.CharField(), "target": serializers.CharField(),
                             "score": serializers.IntegerField(),
@@ -219,19 +218,8 @@ class MemoryView(APIView):
                             "published_at": serializers.DateTimeField(allow_null=True)}))}),
     )
     def get(self, request):
-        q = request.query_params.get("q", "").strip()
-        if not q:
-            raise Refused(400, "invalid", "Give the text to look up: ?q=TEXT.", {"q": ["Required."]})
-        if len(q) > 2000:
-            raise Refused(400, "invalid", "The text to look up is longer than 2,000 characters.", {"q": ["Too long."]})
-        languages = {}
-        for name, default in (("source", "ar"), ("target", "en")):
-            value = request.query_params.get(name, default)
-            try:
-                languages[name] = s.validate_language(value)
-            except serializers.ValidationError as exc:
-                raise Refused(400, "invalid", f"{name}: {exc.detail[0]}", {name: [str(exc.detail[0])]}) from None
-        matches = memory.fuzzy_matches(q, languages["source"], languages["target"], limit=10)
+        query = _valid(s.MemoryQuery, request.query_params)
+        matches = memory.fuzzy_matches(query["q"], query["source"], query["target"], limit=10)
         articles = dict(Article.objects.filter(document_id__in={m.document_id for m in matches if m.document_id})
                         .values_list("document_id", "pk"))
         return Response({"results": [
