@@ -85,6 +85,8 @@ def create_article(
         raise _too_large("source body", len(body), settings.MAX_SOURCE_BODY_CHARS, "characters")
     check_text("standfirst", "the standfirst", standfirst)
     (title, body, outlet, author, url), removed = _without_forbidden(title, body, outlet, author, url)
+    if not outlet.strip():  # the credit every published piece carries
+        raise Refused(400, "invalid", "The outlet has no text.", {"source": {"outlet": ["The outlet has no text."]}})
     title_text = plain_text(title)
     if not title_text:
         raise Refused(400, "invalid", "The title has no text.", {"source": {"title": ["The title has no text."]}})

@@ -348,6 +348,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # A PATCH names its required fields (a version, a segment's text) as the server requires them.
+    "COMPONENT_SPLIT_PATCH": False,
     # Served from our own static files: the app works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

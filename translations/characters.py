@@ -17,9 +17,12 @@ import unicodedata
 from dataclasses import dataclass
 
 # The class in the Basic Multilingual Plane (what an OpenAPI pattern can spell), then the other planes' noncharacters.
-BMP_CLASS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-_NONCHARACTERS = "".join(chr(plane * 0x10000 + low) for plane in range(1, 17) for low in (0xFFFE, 0xFFFF))
-FORBIDDEN = re.compile(f"[{BMP_CLASS}{_NONCHARACTERS}]")
+# Spelled with \u escapes, which Python's re and an OpenAPI (ECMA-262) pattern read alike.
+# Lone surrogates apart: JSON can carry them, DRF's fields refuse them, and a pattern cannot spell them reliably.
+BMP_CLASS = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff"
+SURROGATES = r"\ud800-\udfff"
+NONCHARACTERS = "".join(chr(plane * 0x10000 + low) for plane in range(1, 17) for low in (0xFFFE, 0xFFFF))
+FORBIDDEN = re.compile(f"[{BMP_CLASS}{SURROGATES}{NONCHARACTERS}]")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,13 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_page_number(self, request, paginator):
+        value = request.query_params.get(self.page_query_param)
+        if value is not None and not (value.isascii() and value.isdigit() and int(value) >= 1):
+            message = "page must be a whole number from 1."
+            raise Refused(400, "invalid", message, {"page": [message]})
+        return super().get_page_number(request, paginator)
+
     def get_page_size(self, request):
         values = request.query_params.getlist(self.page_size_query_param)
         if not values:

@@ -1,7 +1,7 @@
 """Reports in the API (editors and admins): post-editing effort and time in each state."""
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,8 +21,16 @@ class PostEditingQuery(serializers.Serializer):
             "from": serializers.DateField(required=False),
             "to": serializers.DateField(required=False),
             "engine": serializers.ChoiceField(choices=list(settings.MT_ENGINES), required=False),
-            "translator": StrictCharField(max_length=150, required=False),
+            "translator": StrictCharField(max_length=150, required=False, allow_blank=True),  # blank: everyone
         }
+
+    def to_internal_value(self, data):
+        # DRF reads "?to=" as "not given"; the schema says a date (an engine's name), so an empty one is refused.
+        empty = {name: ["Give a value, or leave the parameter out."]
+                 for name in ("from", "to", "engine") if data.get(name) == ""}
+        if empty:
+            raise serializers.ValidationError(empty)
+        return super().to_internal_value(data)
 
     def validate(self, data):
         if data.get("from") and data.get("to") and data["from"] > data["to"]:
@@ -32,9 +40,7 @@ class PostEditingQuery(serializers.Serializer):
 
 class PostEditingReportView(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("from", str, description="YYYY-MM-DD"),
-                    OpenApiParameter("to", str, description="YYYY-MM-DD"),
-                    OpenApiParameter("engine", str), OpenApiParameter("translator", str)],
+        parameters=[PostEditingQuery],
         responses=inline_serializer("PostEditingReport", {
             "segments": serializers.IntegerField(), "overall": serializers.DictField(),
             **{name: serializers.ListField(child=serializers.DictField()) for name in (

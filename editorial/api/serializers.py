@@ -88,7 +88,10 @@ class SourceInput(serializers.Serializer):
     body = StrictCharField(trim_whitespace=False, text="imported")
     language = StrictCharField(max_length=12, validators=[validate_language])
     outlet = StrictCharField(max_length=200, text="imported")
-    url = serializers.URLField(max_length=1000, required=False, allow_blank=True, default="")
+    # The original's address, printed as a link: http(s) with a host, nothing else (what the schema says too).
+    url = StrictCharField(max_length=1000, required=False, allow_blank=True, default="",
+                          validators=[RegexValidator(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$",
+                                                     "Give the original's full http:// or https:// address.")])
     author = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
     published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 

@@ -115,7 +115,7 @@ class ArticleListView(GenericAPIView):
 
     @extend_schema(operation_id="articles_list", responses=s.ArticleSummaryOut(many=True), parameters=[
         OpenApiParameter("state", str), OpenApiParameter("assignee", str, description="'me' or a username"),
-        OpenApiParameter("q", str), OpenApiParameter("page", int),
+        OpenApiParameter("q", str), OpenApiParameter("page", {"type": "integer", "minimum": 1}),
     ])
     def get(self, request):
         params = request.query_params
@@ -260,8 +260,9 @@ class RevertView(APIView):
 
 class DiffView(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("from", int, required=True),
-                    OpenApiParameter("to", str, description="a revision id or 'current'")],
+        parameters=[OpenApiParameter("from", {"type": "integer", "minimum": 0}, required=True),
+                    OpenApiParameter("to", {"type": "string", "pattern": "^(current|[0-9]+)$"},
+                                     description="a revision id or 'current'")],
         responses=inline_serializer("ArticleDiff", {
             "from": serializers.IntegerField(), "to": serializers.CharField(),
             "segments": serializers.ListField(child=serializers.DictField()),

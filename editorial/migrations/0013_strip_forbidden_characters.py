@@ -6,10 +6,11 @@ per field. NUL and lone surrogates are left out of the lookup: no database here 
 
 from django.db import migrations
 
-from translations.characters import FORBIDDEN, strip_forbidden
+from translations.characters import BMP_CLASS, NONCHARACTERS, strip_forbidden
 
-# The same class without NUL and the surrogates (PostgreSQL refuses both in a pattern).
-STORED = FORBIDDEN.pattern.replace("\x00-\x08", "\x01-\x08").replace("\ud800-\udfff", "")
+# The same class without NUL and the surrogates (no database here stores either; PostgreSQL refuses both in a
+# pattern). Both PostgreSQL's regular expressions and Python's (SQLite's REGEXP) read the \u escapes.
+STORED = "[" + BMP_CLASS.replace(r"\u0000-", r"\u0001-") + NONCHARACTERS + "]"
 
 FIELDS = {
     ("translations", "Document"): ["source_title", "source_body"],

@@ -108,6 +108,10 @@ def test_imports_remove_them_and_say_how_many(api, editor):
     assert article.document.source_title == "عودة الحياة إلى جاسم"
     history = api(editor).get(f"/api/v1/articles/{article.pk}/history/").json()["results"]
     assert "5 invisible control or direction characters removed" in history[-1]["comment"]
+    # An outlet of nothing but such characters is no outlet: the credit cannot be blank.
+    payload["source"]["outlet"] = "\x19\u202e"
+    response = api(editor).post("/api/v1/articles/", payload, format="json")
+    assert response.status_code == 400 and "outlet" in response.json()["error"]["details"]["source"]
 
 
 def test_xliff_targets_are_refused_by_unit(api, translator, make_article):

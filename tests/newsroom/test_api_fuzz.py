@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 CHECKS = "not_a_server_error,response_schema_conformance,positive_data_acceptance,negative_data_rejection"
 EXAMPLES = 6
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
 def _schemathesis() -> str:
@@ -44,7 +45,7 @@ def test_every_operation_keeps_to_its_schema_for_every_role(live_server, transla
     for user in (translator, editor, admin_user)[int(os.environ.get("FUZZ_FROM", "0")):]:
         token = Token.objects.get_or_create(user=user)[0].key
         result = subprocess.run(
-            [binary, "run", f"{live_server.url}/api/v1/schema/", "--url", live_server.url,
+            [binary, "--config-file", str(CONFIG), "run", f"{live_server.url}/api/v1/schema/", "--url", live_server.url,
              "-H", f"Authorization: Token {token}", "--checks", CHECKS, "--mode", "all",
              "--max-examples", str(EXAMPLES), "--seed", "20261201", "--generation-deterministic",
              "--generation-allow-x00", "false",
