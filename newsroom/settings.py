@@ -179,6 +179,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 # A file missing from the manifest is served by its plain name rather than failing the page.
 WHITENOISE_MANIFEST_STRICT = False
+# Files served at the site's root: /favicon.ico, which every browser asks for.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/desk/"

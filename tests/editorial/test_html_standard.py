@@ -1,0 +1,81 @@
+"""Every kind of page is valid HTML by the Nu HTML checker (vnu, the W3C's validator), run on Java from Debian.
+
+The pages are rendered by the test client as each person would see them (translator, editor, admin, a reader),
+written out, and checked in one run of vnu. `.ci/run` installs vnu from the npm registry (tests/tools).
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from editorial.models import State
+
+pytestmark = pytest.mark.django_db
+
+VNU = Path(__file__).resolve().parents[1] / "tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+@pytest.fixture(scope="module")
+def vnu():
+    java = shutil.which("java")
+    if java is None or not VNU.exists():
+        pytest.skip("The Nu HTML checker needs Java and `npm ci --prefix tests/tools` (.ci/run does both)")
+    return [java, "-jar", str(VNU)]
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_every_kind_of_page_has_no_html_errors(vnu, make_article, translator, editor, admin_user, tmp_path):
+    published = make_article(State.PUBLISHED)
+    working = make_article(State.TRANSLATION)
+    editing = make_article(State.EDITING)
+    drafted = make_article(State.MACHINE_DRAFT)
+    first = editing.revisions.order_by("revision_id").first().revision_id
+    keyword = published.live_version.keyword_names[0]
+    pages = {
+        "login": (Client(), "/login/"),
+        "desk-translator": (_signed_in(translator), "/desk/"),
+        "desk-editor": (_signed_in(editor), "/desk/"),
+        "workspace-translator": (_signed_in(translator), f"/desk/articles/{working.pk}/"),
+        "workspace-editor": (_signed_in(editor), f"/desk/articles/{editing.pk}/"),
+        "workspace-editor-drafted": (_signed_in(editor), f"/desk/articles/{drafted.pk}/"),
+        "workspace-editor-translation": (_signed_in(editor), f"/desk/articles/{working.pk}/"),
+        "workspace-published": (_signed_in(editor), f"/desk/articles/{published.pk}/"),
+        "desk-admin": (_signed_in(admin_user), "/desk/"),
+        "new-article": (_signed_in(editor), "/desk/new/"),
+        "history": (_signed_in(editor), f"/desk/articles/{editing.pk}/history/"),
+        "compare": (_signed_in(editor), f"/desk/articles/{editing.pk}/compare/?from={first}"),
+        "team": (_signed_in(admin_user), "/desk/team/"),
+        "glossary": (_signed_in(editor), "/desk/glossary/"),
+        "reports": (_signed_in(editor), "/desk/reports/"),
+        "public-index": (Client(), "/"),
+        "public-article": (Client(), f"/articles/{published.slug}/"),
+        "public-keyword": (Client(), f"/keywords/{keyword}/"),
+    }
+    files = []
+    for name, (client, url) in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, (name, url, response.status_code)
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.content)
+        files.append(str(path))
+
+    result = subprocess.run([*vnu, "--errors-only", "--format", "json", *files], capture_output=True, text=True,
+                            timeout=300)
+    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
+    errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages
+              if m.get("type") == "error" or m.get("subType") == "fatal"]
+    assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors[:80])
+
+
+def test_the_site_has_a_favicon():
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 200 and response["Content-Type"].startswith("image/")
