@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from translations.segmentation import plain_text
 
-from . import services, workflow
+from . import dispatch, services, workflow
 from .errors import Refused
 from .models import Article, FeedItem, SourceFeed
 
@@ -443,16 +443,9 @@ def poll_due(now: datetime | None = None) -> dict[int, PollResult]:
 
 def queue_poll(feed_id: int) -> None:
     """Poll the feed in the background once the current transaction commits."""
-    transaction.on_commit(lambda: _send_poll(feed_id))
+    dispatch.send_on_commit(dispatch.POLL_FEED, feed_id, later="the feed is polled when next due.")
 
 
-def _send_poll(feed_id: int) -> None:
-    from .tasks import poll_feed
-
-    try:
-        poll_feed.delay(feed_id)
-    except Exception as exc:  # noqa: BLE001 - kombu and redis raise many kinds; all mean "not sent"
-        log.warning("Poll of feed %s not sent to the broker (%s); it is polled when next due.", feed_id, exc)
 
 
 def _url_taken(url: str) -> Refused:

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from . import dispatch
 from .models import Article, Job
 
 log = logging.getLogger(__name__)
@@ -87,15 +88,13 @@ def note(job_id: int, message: str) -> None:
     job.save(update_fields=["notes"])
 
 
+TASK_BY_KIND = {Job.Kind.DRAFT: dispatch.DRAFT, Job.Kind.MEMORY: dispatch.REMEMBER}
+
+
 def send(job_id: int) -> bool:
     """Hand the job to the broker; False (and the job left as it was) when the broker is unreachable."""
-    from .tasks import TASKS_BY_KIND
-
     job = Job.objects.get(pk=job_id)
-    try:
-        TASKS_BY_KIND[job.kind].apply_async(args=[job.pk])
-    except Exception as exc:  # noqa: BLE001 - kombu and redis raise many kinds; all mean "not sent"
-        log.warning("Job %s not sent to the broker (%s); the sweeper will send it when it is back.", job.pk, exc)
+    if not dispatch.send(TASK_BY_KIND[job.kind], job.pk, later="the sweeper sends it when the broker is back."):
         return False
     Job.objects.filter(pk=job.pk).update(sent_at=timezone.now())
     return True

@@ -16,6 +16,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from . import dispatch
 from .models import Article, Job, Notification, StateChange
 
 log = logging.getLogger(__name__)
@@ -94,16 +95,7 @@ def _queue(rows: list[Notification]) -> None:
         except IntegrityError:
             pass  # already told
     if created:
-        transaction.on_commit(lambda: _send_later(created))
-
-
-def _send_later(ids: list[int]) -> None:
-    from .tasks import send_notifications
-
-    try:
-        send_notifications.delay(ids)
-    except Exception as exc:  # noqa: BLE001 - unsent rows are picked up by the periodic sender
-        log.warning("Notifications %s not queued (%s); the periodic sender will send them.", ids, exc)
+        dispatch.send_on_commit(dispatch.SEND_NOTIFICATIONS, created, later="the periodic sender sends them.")
 
 
 def on_transition(change: StateChange) -> None:

@@ -56,9 +56,6 @@ def send_pending_notifications() -> None:
     notifications.send_pending()
 
 
-TASKS_BY_KIND = {"draft": draft_article, "memory": remember_published}
-
-
 @shared_task(acks_late=True)
 def poll_feed(feed_id: int) -> None:
     feeds.poll(feed_id)

@@ -265,3 +265,14 @@ def test_every_task_has_the_workers_soft_and_hard_time_limits():
     headers = {"timelimit": (settings.TASK_TIME_LIMIT_SECONDS, settings.TASK_SOFT_TIME_LIMIT_SECONDS)}
     before_task_publish.send(sender="editorial.tasks.draft_article", headers=headers, body=None)
     assert headers["timelimit"] == (None, None)
+
+
+def test_the_dispatcher_names_only_tasks_a_worker_has():
+    """editorial/dispatch.py sends by name; a misspelt name would be a job no worker ever runs."""
+    import editorial.tasks  # noqa: F401 - registers the tasks, as a worker's autodiscovery does
+    from editorial import dispatch, jobs
+    from newsroom.celery import app
+
+    names = {value for key, value in vars(dispatch).items() if key.isupper()}
+    assert names and names <= set(app.tasks), names - set(app.tasks)
+    assert set(jobs.TASK_BY_KIND) == set(jobs.Job.Kind)
