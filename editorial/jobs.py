@@ -8,6 +8,7 @@ Running a job twice is safe: the job functions are idempotent.
 """
 
 import logging
+import random
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from . import dispatch
+from .errors import Refused
 from .models import Article, Job
 
 log = logging.getLogger(__name__)
@@ -100,10 +102,20 @@ def send(job_id: int) -> bool:
     return True
 
 
+def retry_delay(retries: int, asked: float | None = None) -> float:
+    """Seconds before a task's next attempt: what the service asked for (Retry-After), never less, or an
+    exponential backoff; either with jitter, so jobs that failed together (an engine's outage) do not all come
+    back at the same instant. Never beyond JOB_RETRY_MAX_SECONDS, which stays under the broker's visibility
+    timeout: a service asking for longer is asked again then, and answers with a new Retry-After."""
+    cap = settings.JOB_RETRY_MAX_SECONDS
+    if asked is not None:
+        return min(asked + random.uniform(0, max(1.0, asked * 0.1)), cap) if asked < cap else cap
+    backoff = min(settings.JOB_RETRY_BASE_SECONDS * 2**retries, cap)
+    return random.uniform(backoff / 2, backoff)
+
+
 def retry(job_id: int, user) -> Job:
     """Queue a failed job again, at a user's request (editors and admins)."""
-    from .errors import Refused
-
     if not user.has_perm("editorial.draft_article"):
         raise Refused(403, "forbidden", "Only editors and admins may retry jobs.")
     with transaction.atomic():

@@ -1,6 +1,10 @@
 """The three roles are Django groups; what each may do is the set of permissions its group holds."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db import IntegrityError, transaction
+
+from .errors import Refused
 
 TRANSLATOR, EDITOR, ADMIN = "translator", "editor", "admin"
 ROLES = (TRANSLATOR, EDITOR, ADMIN)
@@ -76,11 +80,6 @@ def self_change_refusal(actor, member, *, role: str | None = None, is_active: bo
 
 def add_member(username: str, email: str, password: str, role: str):
     """A new user in `role` (the team page and the users API both call this)."""
-    from django.contrib.auth import get_user_model
-    from django.db import IntegrityError, transaction
-
-    from .errors import Refused
-
     try:
         with transaction.atomic():
             user = get_user_model().objects.create_user(username, email, password)

@@ -220,7 +220,7 @@ def revert(article_id: int, revision_id: int, user) -> Article:
     """Bring the text, standfirst and keywords back to a past revision, as a new revision."""
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
-        refusal = workflow.may_revert(article, user)
+        refusal = workflow.revert_refusal(article, user)
         if refusal:
             raise refusal
         past = history.article_at(article, revision_id)

@@ -2,14 +2,9 @@
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
 from django.db import OperationalError
 
 from . import drafting, feeds, jobs, notifications, remembering, workflow
-
-
-def _backoff(retries: int) -> float:
-    return min(settings.JOB_RETRY_BASE_SECONDS * 2**retries, settings.JOB_RETRY_MAX_SECONDS)
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -19,11 +14,9 @@ def draft_article(self, job_id: int) -> None:
     except jobs.Busy as exc:
         raise self.retry(countdown=exc.seconds + 1) from None
     except OperationalError:  # the database went away: what was drafted is saved, the rest waits
-        raise self.retry(countdown=_backoff(self.request.retries)) from None
+        raise self.retry(countdown=jobs.retry_delay(self.request.retries)) from None
     except drafting.RetryLater as exc:
-        # Exponential backoff, or what the service asked for (Retry-After), capped.
-        delay = exc.delay if exc.delay is not None else _backoff(self.request.retries)
-        raise self.retry(countdown=min(delay, settings.JOB_RETRY_MAX_SECONDS)) from None
+        raise self.retry(countdown=jobs.retry_delay(self.request.retries, asked=exc.delay)) from None
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -33,7 +26,7 @@ def remember_published(self, job_id: int) -> None:
     except jobs.Busy as exc:
         raise self.retry(countdown=exc.seconds + 1) from None
     except (OperationalError, SoftTimeLimitExceeded):  # the job's one transaction left nothing half-stored
-        raise self.retry(countdown=_backoff(self.request.retries)) from None
+        raise self.retry(countdown=jobs.retry_delay(self.request.retries)) from None
 
 
 @shared_task

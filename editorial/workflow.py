@@ -220,7 +220,7 @@ def can_edit_segments(article: Article, user) -> bool:
     return edit_refusal(article, user) is None
 
 
-def may_revert(article: Article, user) -> Refused | None:
+def revert_refusal(article: Article, user) -> Refused | None:
     """Why this user may not revert the article now, or None: editors revert while the text is editable."""
     if not user.has_perm("editorial.revert_article"):
         return Refused(403, "forbidden", "Only editors and admins may revert an article.")
@@ -245,8 +245,6 @@ def record(article: Article, user, action: str, from_state: str, comment: str, s
 
 def assignable_users():
     """Who an article may be assigned to: active users who may translate (as `_resolve_assignee` requires)."""
-    from django.db.models import Q
-
     perm = Q(codename="claim_article", content_type__app_label="editorial")
     may = Permission.objects.filter(perm)
     return (get_user_model().objects.filter(is_active=True)

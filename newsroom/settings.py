@@ -382,6 +382,7 @@ PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "600"))
 # Quality checks run on every segment; "error" issues block submit and publish until fixed or overridden.
 QUALITY_CHECKS = [
     "translations.checks.text.EmptyCheck",
+    "translations.checks.text.OmittedCheck",
     "translations.checks.numbers.NumbersCheck",
     "translations.checks.text.UntranslatedCheck",
     "translations.checks.glossary.GlossaryCheck",

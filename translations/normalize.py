@@ -9,7 +9,7 @@ _FOLD = str.maketrans({
     "ى": "ي", "ی": "ي",  # alef maqsura and Persian ya -> ya
     "ة": "ه",  # ta marbuta -> ha
     "ؤ": "و", "ئ": "ي",  # hamza carriers
-    "ك": "ك", "ک": "ك",  # Persian kaf -> kaf
+    "ک": "ك",  # Persian kaf -> kaf
     # Arabic-Indic and Eastern Arabic-Indic digits -> Western
     **{chr(0x0660 + i): str(i) for i in range(10)},
     **{chr(0x06F0 + i): str(i) for i in range(10)},

@@ -301,7 +301,7 @@ def revisions(request, article_id):
     article = _article(request, article_id)
     return _render(request, "desk/history.html", {
         "article": article, "revisions": list(history.revisions(article)[:200]),
-        "may_revert": workflow.may_revert(article, request.user) is None,
+        "may_revert": workflow.revert_refusal(article, request.user) is None,
     })
 
 
@@ -336,7 +336,7 @@ def compare(request, article_id):
     return _render(request, "desk/compare.html", {
         "article": article, "revisions": revs, "from_rev": from_rev, "to_rev": to_rev, "rows": rows,
         "changed": sum(1 for s in diff["segments"] if s["changed"]),
-        "may_revert": workflow.may_revert(article, request.user) is None,
+        "may_revert": workflow.revert_refusal(article, request.user) is None,
     })
 
 

@@ -149,3 +149,16 @@ def test_an_unexpected_error_fails_the_job_with_a_reason_instead_of_leaving_it_r
     failed = drafting.run_draft(job.pk)
     assert failed.state == "failed" and "unexpected error (ImportError)" in failed.error
     assert Article.objects.get(pk=article.pk).state == State.SOURCE  # the article stays where it was
+
+
+def test_retry_delays_have_jitter_and_honour_retry_after(settings):
+    from editorial import jobs
+
+    settings.JOB_RETRY_BASE_SECONDS, settings.JOB_RETRY_MAX_SECONDS = 2, 60
+    for retries, backoff in ((0, 2), (3, 16), (10, 60)):
+        delays = [jobs.retry_delay(retries) for _ in range(200)]
+        assert all(backoff / 2 <= d <= backoff for d in delays)
+        assert len({round(d, 3) for d in delays}) > 50  # spread out, not one instant for every job
+    asked = [jobs.retry_delay(0, asked=7) for _ in range(200)]
+    assert all(7 <= d <= 8 for d in asked) and len({round(d, 3) for d in asked}) > 50
+    assert jobs.retry_delay(0, asked=600) == 60  # asked again at the cap, below the broker's visibility timeout

@@ -12,8 +12,13 @@ def codes(source, target, **kwargs):
 
 
 def test_every_registered_check_has_an_id_and_a_severity():
-    for check in registered_checks():
+    checks = registered_checks()
+    assert {check.code for check in checks} == {"empty", "omitted", "numbers", "untranslated", "glossary",
+                                                  "punctuation"}
+    assert len(checks) == 6  # one code per check class
+    for check in checks:
         assert check.code and check.severity in ("error", "warning")
+        assert all(issue.code == check.code for issue in check.check(Unit("مصدر " * 20, "x")))
 
 
 @pytest.mark.parametrize("source,target", [

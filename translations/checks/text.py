@@ -2,7 +2,7 @@
 
 import re
 
-from .base import ERROR, WARNING, Check, Issue
+from .base import ERROR, WARNING, Check
 
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+(?:\s+[\u0600-\u06ff]+)*")
 
@@ -19,23 +19,33 @@ class UntranslatedCheck(Check):
 
 
 class EmptyCheck(Check):
-    """A source paragraph with no translation, or a translation far shorter or longer than its source."""
+    """A source paragraph with no translation."""
 
     code = "empty"
     severity = ERROR
+
+    def check(self, unit):
+        if not (unit.target or "").strip():
+            return [self.issue("There is no translation yet.")]
+        return []
+
+
+class OmittedCheck(Check):
+    """A translation far shorter or longer than its source: something left out, or added."""
+
+    code = "omitted"
+    severity = WARNING
     MIN_RATIO, MAX_RATIO, MIN_SOURCE = 0.35, 3.0, 40
 
     def check(self, unit):
         target = (unit.target or "").strip()
-        if not target:
-            return [self.issue("There is no translation yet.")]
-        if len(unit.source) < self.MIN_SOURCE:
+        if not target or len(unit.source) < self.MIN_SOURCE:
             return []
         ratio = len(target) / len(unit.source)
         if ratio < self.MIN_RATIO:
-            return [Issue("omitted", WARNING, "The translation is much shorter than the source: is anything left out?")]
+            return [self.issue("The translation is much shorter than the source: is anything left out?")]
         if ratio > self.MAX_RATIO:
-            return [Issue("omitted", WARNING, "The translation is much longer than the source: is something added?")]
+            return [self.issue("The translation is much longer than the source: is something added?")]
         return []
 
 
