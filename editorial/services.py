@@ -182,18 +182,24 @@ def last_change(segment: Segment) -> dict:
     }
 
 
-def write_texts(article: Article, user, texts: list[tuple[Segment, str]], comment: str) -> None:
-    """Store human translations in segments already locked and version-checked, as one revision."""
-    now = timezone.now()
-    for segment, text in texts:
+def _set_texts(user, texts, now) -> list[Segment]:
+    """Write each (segment, text, origin) into segments already locked: a new version, by `user`, at `now`."""
+    for segment, text, origin in texts:
         segment.text = text
-        segment.origin = Segment.Origin.HUMAN
+        segment.origin = origin
         segment.version += 1
         segment.changed_by = user
         segment.changed_at = now
         segment.save()
+    return [segment for segment, _, _ in texts]
+
+
+def write_texts(article: Article, user, texts: list[tuple[Segment, str]], comment: str) -> None:
+    """Store human translations in segments already locked and version-checked, as one revision."""
+    now = timezone.now()
+    segments = _set_texts(user, [(segment, text, Segment.Origin.HUMAN) for segment, text in texts], now)
     Article.objects.filter(pk=article.pk).update(updated_at=now)
-    history.leave_revision(user, comment, article, [segment for segment, _ in texts], with_article=False)
+    history.leave_revision(user, comment, article, segments, with_article=False)
 
 
 def save_segment(article_id: int, segment_id: int, user, *, text: str, version: int) -> Segment:
@@ -224,20 +230,10 @@ def revert(article_id: int, revision_id: int, user) -> Article:
         if refusal:
             raise refusal
         past = history.article_at(article, revision_id)
-        now = timezone.now()
         current = {s.pk: s for s in article.document.segments.select_for_update()}
-        changed = []
-        for old in past["segments"]:
-            segment = current.get(old["id"])
-            if segment is None or segment.text == old["text"]:
-                continue
-            segment.text = old["text"]
-            segment.origin = old["origin"]
-            segment.version += 1
-            segment.changed_by = user
-            segment.changed_at = now
-            segment.save()
-            changed.append(segment)
+        changed = _set_texts(user, [(current[old["id"]], old["text"], old["origin"]) for old in past["segments"]
+                                    if old["id"] in current and current[old["id"]].text != old["text"]],
+                             timezone.now())
         if article.standfirst != past["standfirst"] or history.keyword_names(article) != past["keywords"]:
             article.standfirst = past["standfirst"]
             article.keywords.set(_keyword_objects(past["keywords"]))

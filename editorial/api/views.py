@@ -220,8 +220,7 @@ class MemoryView(APIView):
     def get(self, request):
         query = _valid(s.MemoryQuery, request.query_params)
         matches = memory.fuzzy_matches(query["q"], query["source"], query["target"], limit=10)
-        articles = dict(Article.objects.filter(document_id__in={m.document_id for m in matches if m.document_id})
-                        .values_list("document_id", "pk"))
+        articles = selectors.article_ids_by_document(m.document_id for m in matches)
         return Response({"results": [
             {"source": m.source, "target": m.target, "score": m.score, "article": articles.get(m.document_id),
              "translator": m.translator, "published_at": m.published_at.isoformat() if m.published_at else None}

@@ -202,8 +202,7 @@ def segment_matches(request, article_id, segment_id):
     matches = [m for m in memory.fuzzy_matches(segment.source_text, document.source_language,
                                                document.target_language, limit=3)
                if m.document_id != document.pk]
-    articles = dict(Article.objects.filter(document_id__in={m.document_id for m in matches})
-                    .values_list("document_id", "pk"))
+    articles = selectors.article_ids_by_document(m.document_id for m in matches)
     return render(request, "desk/_matches.html", {
         "matches": [{"match": m, "article": articles.get(m.document_id)} for m in matches],
         "can_edit": workflow.can_edit_segments(article, request.user),
