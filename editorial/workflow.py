@@ -34,9 +34,29 @@ class Action:
     assignee_only: bool = False
     # Also possible outside `sources` when this says so (unpublishing a live article under correction).
     also_when: Callable[[Article], bool] | None = None
+    # Not possible, though in `sources`, when this says so (archiving an article that is live on the site).
+    except_when: Callable[[Article], bool] | None = None
+    # What the transition does beyond moving the state and recording it (see the handlers below); it may set
+    # `article.state` itself (publish: published or scheduled) and may return a job.
+    handler: Callable[["Transition"], Job | None] | None = None
+    # False when the state moves later, by a job (draft): nothing is recorded now.
+    moves_now: bool = True
 
     def possible_in(self, article: Article) -> bool:
+        if self.except_when and self.except_when(article):
+            return False
         return article.state in self.sources or bool(self.also_when and self.also_when(article))
+
+
+@dataclass
+class Transition:
+    """One action being taken: what its handler may read and change (the article is locked)."""
+
+    article: Article
+    user: object
+    comment: str
+    assignee: str | None
+    publish_at: datetime | None
 
 
 def under_correction(article: Article) -> bool:
@@ -45,33 +65,98 @@ def under_correction(article: Article) -> bool:
     return article.live_version_id is not None and article.state in (State.TRANSLATION, State.EDITING)
 
 
+# The handlers: each does what its transition does, under the lock `_apply` holds. --------------------------
+
+
+def _order_draft(t: Transition) -> Job:
+    return jobs.create_draft_job(t.article, t.user)
+
+
+def _claim(t: Transition) -> None:
+    t.article.assignee = t.user
+
+
+def _assign(t: Transition) -> None:
+    t.article.assignee = _resolve_assignee(t.assignee)
+
+
+def _submit(t: Transition) -> None:
+    empty = publishing.empty_positions(t.article)
+    if empty:
+        raise Refused(409, "segments_incomplete",
+                      f"Every segment needs a translation before submitting: {len(empty)} still empty.",
+                      {"positions": empty})
+    issues = quality.blocking(t.article)
+    if issues:
+        raise Refused(409, "quality_issues",
+                      f"Fix {len(issues)} quality error(s) first, or ask an editor to override them: "
+                      + "; ".join(f"segment {i['position']}: {i['message']}" for i in issues[:5]),
+                      {"issues": issues})
+
+
+def _publish(t: Transition) -> None:
+    article = t.article
+    reasons = publishing.blockers(article)
+    if reasons:
+        raise Refused(409, "publish_blocked", "The article cannot be published yet: "
+                      + "; ".join(r["message"] for r in reasons) + ".", {"reasons": reasons})
+    now = timezone.now()
+    correcting = under_correction(article)
+    if correcting and not t.comment:
+        raise Refused(400, "comment_required", "Say what was corrected: the note is shown on the article.",
+                      {"comment": ["A correction needs a note."]})
+    later = t.publish_at is not None and t.publish_at > now
+    if later and correcting:
+        raise Refused(400, "invalid", "A correction goes out at once: leave the publishing time empty.",
+                      {"publish_at": ["Corrections cannot be scheduled."]})
+    if later:
+        article.publish_at = t.publish_at
+        article.state = State.SCHEDULED
+    else:
+        publishing.publish(article, now, user=t.user, note=t.comment)
+        article.state = State.PUBLISHED
+
+
+def _take_down(t: Transition) -> None:
+    t.article.publish_at = None
+    publishing.take_down(t.article)
+
+
+def _live(article: Article) -> bool:
+    return article.live_version_id is not None
+
+
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in [
-        Action("draft", "Order machine draft", frozenset({State.SOURCE}), State.MACHINE_DRAFT, "draft_article"),
-        Action("claim", "Claim", frozenset({State.MACHINE_DRAFT}), State.TRANSLATION, "claim_article"),
+        Action("draft", "Order machine draft", frozenset({State.SOURCE}), State.MACHINE_DRAFT, "draft_article",
+               handler=_order_draft, moves_now=False),
+        Action("claim", "Claim", frozenset({State.MACHINE_DRAFT}), State.TRANSLATION, "claim_article",
+               handler=_claim),
         Action(
             "assign", "Assign", frozenset({State.MACHINE_DRAFT, State.TRANSLATION}), State.TRANSLATION,
-            "assign_article", assignee_required=True,
+            "assign_article", assignee_required=True, handler=_assign,
         ),
         Action(
             "submit", "Submit for editing", frozenset({State.TRANSLATION}), State.EDITING, "submit_article",
-            assignee_only=True,
+            assignee_only=True, handler=_submit,
         ),
         Action(
             "request_changes", "Request changes", frozenset({State.EDITING}), State.TRANSLATION,
             "request_changes_article", comment_required=True,
         ),
-        Action("publish", "Publish", frozenset({State.EDITING}), State.PUBLISHED, "publish_article"),
+        Action("publish", "Publish", frozenset({State.EDITING}), State.PUBLISHED, "publish_article",
+               handler=_publish),
         Action(
             "unpublish", "Unpublish", frozenset({State.PUBLISHED, State.SCHEDULED}), State.EDITING,
-            "unpublish_article", comment_required=True, also_when=under_correction,
+            "unpublish_article", comment_required=True, also_when=under_correction, handler=_take_down,
         ),
         # A correction: back to editing while the published version stays on the site until republished.
         Action("correct", "Correct", frozenset({State.PUBLISHED}), State.EDITING, "correct_article"),
+        # Never while a version is live (under correction): taking it off the site is `unpublish`, with its reason.
         Action(
             "archive", "Archive", frozenset(set(State) - {State.PUBLISHED, State.ARCHIVED}), State.ARCHIVED,
-            "archive_article",
+            "archive_article", except_when=_live, handler=_take_down,
         ),
     ]
 }
@@ -295,60 +380,15 @@ def _apply(article_id: int, user, name: str, *, comment: str, assignee: str | No
             raise Refused(400, "comment_required", f"Say why: '{name}' needs a comment.",
                                 {"comment": ["This field is required."]})
         from_state = article.state
-
-        if name == "draft":
-            job = jobs.create_draft_job(article, user)
+        transition = Transition(article, user, comment, assignee, publish_at)
+        job = action.handler(transition) if action.handler else None
+        if not action.moves_now:
             return article, job
-
-        if name == "claim":
-            article.assignee = user
-        elif name == "assign":
-            article.assignee = _resolve_assignee(assignee)
-        elif name == "submit":
-            empty = publishing.empty_positions(article)
-            if empty:
-                raise Refused(
-                    409, "segments_incomplete",
-                    f"Every segment needs a translation before submitting: {len(empty)} still empty.",
-                    {"positions": empty},
-                )
-            issues = quality.blocking(article)
-            if issues:
-                raise Refused(
-                    409, "quality_issues",
-                    f"Fix {len(issues)} quality error(s) first, or ask an editor to override them: "
-                    + "; ".join(f"segment {i['position']}: {i['message']}" for i in issues[:5]),
-                    {"issues": issues},
-                )
-        elif name == "publish":
-            reasons = publishing.blockers(article)
-            if reasons:
-                raise Refused(
-                    409, "publish_blocked", "The article cannot be published yet: " +
-                    "; ".join(r["message"] for r in reasons) + ".", {"reasons": reasons},
-                )
-            now = timezone.now()
-            if under_correction(article) and not comment.strip():
-                raise Refused(400, "comment_required", "Say what was corrected: the note is shown on the article.",
-                              {"comment": ["A correction needs a note."]})
-            if publish_at is not None and publish_at > now and under_correction(article):
-                raise Refused(400, "invalid", "A correction goes out at once: leave the publishing time empty.",
-                              {"publish_at": ["Corrections cannot be scheduled."]})
-            if publish_at is not None and publish_at > now:
-                article.publish_at = publish_at
-                article.state = State.SCHEDULED
-            else:
-                publishing.publish(article, now, user=user, note=comment)
-                article.state = State.PUBLISHED
-        elif name in ("unpublish", "archive"):
-            article.publish_at = None
-            publishing.take_down(article)
-
-        if name != "publish":
+        if article.state == from_state:
             article.state = action.target
         article.save()
         record(article, user, name, from_state, comment)
-        return article, None
+        return article, job
 
 
 def finish_draft(job: Job, drafted_segments, comment: str) -> bool:

@@ -136,3 +136,28 @@ def test_a_live_article_under_correction_can_be_unpublished(make_article, editor
     assert Client().get(f"/articles/{article.slug}/").status_code == 404
     # An article in editing that was never published has nothing to unpublish.
     assert "unpublish" not in workflow.allowed_actions(make_article(State.EDITING), editor)
+
+
+def test_a_live_article_under_correction_cannot_be_archived(make_article, editor):
+    """Archiving would take it off the site without the reason `unpublish` asks for: unpublish first."""
+    from django.test import Client
+
+    article = make_article(State.PUBLISHED)
+    workflow.apply(article.pk, editor, "correct")
+    assert "archive" not in workflow.allowed_actions(Article.objects.get(pk=article.pk), editor)
+    with pytest.raises(Refused) as refused:
+        workflow.apply(article.pk, editor, "archive")
+    assert refused.value.status == 409 and "archive" not in refused.value.details["allowed"]
+    assert Client().get(f"/articles/{article.slug}/").status_code == 200  # still live, as it was
+    workflow.apply(article.pk, editor, "unpublish", comment="The source withdrew the story")
+    workflow.apply(article.pk, editor, "archive")
+    assert Article.objects.get(pk=article.pk).state == State.ARCHIVED
+
+
+def test_every_action_but_draft_has_a_handler_or_only_moves_the_state():
+    """The transitions as handlers (as Wagtail's task states): each action names what it does beyond the move."""
+    handlers = {name: action.handler.__name__ if action.handler else None for name, action in workflow.ACTIONS.items()}
+    assert handlers == {"draft": "_order_draft", "claim": "_claim", "assign": "_assign", "submit": "_submit",
+                        "request_changes": None, "publish": "_publish", "unpublish": "_take_down",
+                        "correct": None, "archive": "_take_down"}
+    assert [name for name, action in workflow.ACTIONS.items() if not action.moves_now] == ["draft"]
