@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.timezone import make_aware
 from django.views.decorators.http import require_POST
 
-from editorial import history, jobs, quality, roles, selectors, services, signin, workflow
+from editorial import fetching, history, jobs, quality, roles, selectors, services, signin, workflow
 from editorial.errors import Refused
 from editorial.models import Article, Comment, Job, Publication
 from translations import memory
@@ -83,9 +83,7 @@ def new_article(request):
         title, body = data["title"], data["body"]
         try:
             if not (title and body):
-                from editorial import feeds
-
-                page = feeds.fetch_page(data["url"])
+                page = fetching.fetch_page(data["url"])
                 title, body = title or page.title, body or page.body
             article = services.create_article(
                 user=request.user, title=title, body=body, language=data["language"], outlet=data["outlet"],

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.utils import timezone
 
-from editorial import feeds, roles, services
+from editorial import feeds, fetching, roles, services
 from editorial.models import Article, FeedItem, Job, SourceFeed, State
 from tests.conftest import make_user, wait_for
 from tests.fakes.feed_server import (
@@ -562,8 +562,8 @@ def test_private_addresses_are_not_read(server, settings, where):
     url = server.serve_feed("/feed.xml", rss([])) if where == "fake outlet" else where
     if where.startswith("fake outlet\\"):
         url = f"http://127.0.0.1:{server.port}\\@example.com/feed.xml"
-    with pytest.raises(feeds.FetchFailed, match=r"is on a private network \(.+\): Tarjama only reads public sites"):
-        feeds.fetch(url, "The feed")
+    with pytest.raises(fetching.FetchFailed, match=r"is on a private network \(.+\): Tarjama only reads public sites"):
+        fetching.fetch(url, "The feed")
     assert server.requests == []
 
 
@@ -571,22 +571,22 @@ def test_each_redirect_is_checked_again(server, settings):
     settings.FETCH_PRIVATE_NETWORKS = ["127.0.0.1/32"]
     port = server.base.rsplit(":", 1)[1]
     server.serve("/moved", b"", status=302, location=f"http://127.0.0.2:{port}/feed.xml")
-    with pytest.raises(feeds.FetchFailed, match=r"The feed at http://127.0.0.1:\d+/moved redirects to "
+    with pytest.raises(fetching.FetchFailed, match=r"The feed at http://127.0.0.1:\d+/moved redirects to "
                                                 r"http://127.0.0.2:\d+/feed.xml, which is on a private network "
                                                 r"\(127.0.0.2\)"):
-        feeds.fetch(server.url("/moved"), "The feed")
+        fetching.fetch(server.url("/moved"), "The feed")
     assert [r["path"] for r in server.requests] == ["/moved"]
 
 
 def test_redirects_are_followed_to_the_document_and_loops_are_cut(server):
     feed = server.serve_feed("/feed.xml", rss([]))
     server.serve("/old", b"", status=301, location="/feed.xml")
-    assert feeds.fetch(server.url("/old"), "The feed").body == server.documents["/feed.xml"].body
+    assert fetching.fetch(server.url("/old"), "The feed").body == server.documents["/feed.xml"].body
     assert feed.endswith("/feed.xml")
     server.serve("/loop", b"", status=302, location="/loop")
-    with pytest.raises(feeds.FetchFailed, match="it redirects too many times"):
-        feeds.fetch(server.url("/loop"), "The feed")
-    assert len(server.requests_to("/loop")) == feeds.MAX_REDIRECTS + 1
+    with pytest.raises(fetching.FetchFailed, match="it redirects too many times"):
+        fetching.fetch(server.url("/loop"), "The feed")
+    assert len(server.requests_to("/loop")) == fetching.MAX_REDIRECTS + 1
 
 
 def test_an_editor_cannot_make_the_server_read_an_internal_address(db, server, settings, editor):
@@ -635,7 +635,7 @@ def test_the_connection_goes_to_the_address_that_was_checked(server, settings, d
     settings.FETCH_PRIVATE_NETWORKS = ["127.0.0.1/32"]
     dns.answers["outlet.test"] = ["127.0.0.1", "127.0.0.2"]
     server.serve_feed("/feed.xml", rss([]))
-    download = feeds.fetch(f"http://outlet.test:{server.port}/feed.xml", "The feed")
+    download = fetching.fetch(f"http://outlet.test:{server.port}/feed.xml", "The feed")
     assert download.body == server.documents["/feed.xml"].body
     assert dns.lookups == ["outlet.test"]
     assert server.requests[0]["headers"]["Host"] == f"outlet.test:{server.port}"
@@ -643,8 +643,8 @@ def test_the_connection_goes_to_the_address_that_was_checked(server, settings, d
 
 def test_a_name_that_cannot_be_found_is_reported(dns):
     dns.answers["nowhere.invalid"] = []
-    with pytest.raises(feeds.FetchFailed, match=r"could not be reached: the name nowhere.invalid was not found"):
-        feeds.fetch("http://nowhere.invalid/feed.xml", "The feed")
+    with pytest.raises(fetching.FetchFailed, match=r"could not be reached: the name nowhere.invalid was not found"):
+        fetching.fetch("http://nowhere.invalid/feed.xml", "The feed")
 
 
 @pytest.fixture
@@ -669,12 +669,12 @@ def tls_outlet(dns, monkeypatch, tmp_path):
 
 def test_https_is_read_from_the_checked_address_with_the_name_verified(tls_outlet):
     tls_outlet.serve_feed("/feed.xml", rss([]))
-    download = feeds.fetch(f"https://outlet.test:{tls_outlet.port}/feed.xml", "The feed")
+    download = fetching.fetch(f"https://outlet.test:{tls_outlet.port}/feed.xml", "The feed")
     assert download.body == tls_outlet.documents["/feed.xml"].body
     assert tls_outlet.requests[0]["headers"]["Host"] == f"outlet.test:{tls_outlet.port}"
     # The same server under another name: its certificate does not name it, so nothing is read.
-    with pytest.raises(feeds.FetchFailed, match="no secure \\(HTTPS\\) connection could be made"):
-        feeds.fetch(f"https://impostor.test:{tls_outlet.port}/feed.xml", "The feed")
+    with pytest.raises(fetching.FetchFailed, match="no secure \\(HTTPS\\) connection could be made"):
+        fetching.fetch(f"https://impostor.test:{tls_outlet.port}/feed.xml", "The feed")
     assert len(tls_outlet.requests) == 1
 
 
@@ -685,6 +685,6 @@ def test_a_server_that_sends_a_byte_now_and_then_cannot_hold_a_fetch_past_its_de
     settings.FEED_TIMEOUT_SECONDS = 1.0
     url = server.serve("/drip", b"<html><body>" + b"x" * 40 + b"</body></html>", drip=0.2)  # ~11 s in all
     started = time.monotonic()
-    with pytest.raises(feeds.FetchFailed, match="did not answer within 1 seconds"):
-        feeds.fetch(url, "The page")
+    with pytest.raises(fetching.FetchFailed, match="did not answer within 1 seconds"):
+        fetching.fetch(url, "The page")
     assert time.monotonic() - started < 2.5
