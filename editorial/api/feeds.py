@@ -11,10 +11,9 @@ from editorial import feeds
 from editorial.errors import Refused
 from editorial.models import SourceFeed
 
+from .permissions import Needs
 from .serializers import StrictBooleanField, StrictCharField, validate_language
-from .views import _require, _valid
-
-ADMINS_ONLY = "Only admins manage source feeds."
+from .views import _valid
 
 
 class FeedInput(serializers.Serializer):
@@ -52,46 +51,43 @@ def _feed_or_404(feed_id: int) -> SourceFeed:
 
 
 class FeedListView(GenericAPIView):
+    permission_classes = [Needs("manage_team")]
     serializer_class = FeedOut
 
     @extend_schema(operation_id="feeds_list", responses=FeedOut(many=True))
     def get(self, request):
-        _require(request.user, "editorial.manage_team", ADMINS_ONLY)
         page = self.paginate_queryset(SourceFeed.objects.select_related("created_by"))
         return self.get_paginated_response(FeedOut(page, many=True).data)
 
     @extend_schema(request=FeedInput, responses={201: FeedOut})
     def post(self, request):
-        _require(request.user, "editorial.manage_team", ADMINS_ONLY)
         feed = feeds.register(user=request.user, **_valid(FeedInput, request.data))
         return Response(FeedOut(feed).data, status=status.HTTP_201_CREATED)
 
 
 class FeedDetailView(APIView):
+    permission_classes = [Needs("manage_team")]
     @extend_schema(responses=FeedOut)
     def get(self, request, feed_id):
-        _require(request.user, "editorial.manage_team", ADMINS_ONLY)
         return Response(FeedOut(_feed_or_404(feed_id)).data)
 
     @extend_schema(request=FeedInput(partial=True), responses=FeedOut)
     def patch(self, request, feed_id):
-        _require(request.user, "editorial.manage_team", ADMINS_ONLY)
         _feed_or_404(feed_id)
         feed = feeds.change(feed_id, **_valid(FeedInput, request.data, partial=True))
         return Response(FeedOut(feed).data)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, feed_id):
-        _require(request.user, "editorial.manage_team", ADMINS_ONLY)
         _feed_or_404(feed_id)
         feeds.remove(feed_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class FeedPollView(APIView):
+    permission_classes = [Needs("manage_team")]
     @extend_schema(request=None, responses={202: FeedOut})
     def post(self, request, feed_id):
-        _require(request.user, "editorial.manage_team", ADMINS_ONLY)
         feed = _feed_or_404(feed_id)
         feeds.queue_poll(feed.pk)
         return Response(FeedOut(feed).data, status=status.HTTP_202_ACCEPTED)

@@ -8,8 +8,9 @@ from rest_framework.views import APIView
 
 from editorial import reports
 
+from .permissions import Needs
 from .serializers import StrictCharField
-from .views import _require, _valid
+from .views import _valid
 
 
 class PostEditingQuery(serializers.Serializer):
@@ -39,6 +40,8 @@ class PostEditingQuery(serializers.Serializer):
 
 
 class PostEditingReportView(APIView):
+    permission_classes = [Needs("view_reports")]
+
     @extend_schema(
         parameters=[PostEditingQuery],
         responses=inline_serializer("PostEditingReport", {
@@ -48,7 +51,6 @@ class PostEditingReportView(APIView):
         }),
     )
     def get(self, request):
-        _require(request.user, "editorial.view_reports", "Only editors and admins see the reports.")
         query = _valid(PostEditingQuery, request.query_params)
         return Response(reports.post_editing(
             date_from=query.get("from"), date_to=query.get("to"), engine=query.get("engine"),

@@ -8,10 +8,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from editorial import roles
 from translations import glossary
 from translations.models import GlossaryTerm
 from translations.normalize import normalize
 
+from .access import needs
 from .forms import RefusesForbiddenCharacters
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
@@ -44,7 +46,7 @@ def _page(request, form=None, import_form=None, status=200):
     return render(request, "desk/glossary.html", {
         "nav": "glossary", "terms": GlossaryTerm.objects.order_by("source_term"),
         "form": form or TermForm(), "import_form": import_form or ImportForm(),
-        "may_edit": request.user.has_perm("editorial.manage_glossary"),
+        "may_edit": roles.may(request.user, "manage_glossary"),
     }, status=status)
 
 
@@ -52,7 +54,7 @@ def _page(request, form=None, import_form=None, status=200):
 def page(request):
     if request.method != "POST":
         return _page(request)
-    if not request.user.has_perm("editorial.manage_glossary"):
+    if not roles.may(request.user, "manage_glossary"):
         raise Http404
     form = TermForm(request.POST)
     if not form.is_valid():
@@ -67,11 +69,9 @@ def page(request):
     return redirect("desk:glossary")
 
 
-@login_required
+@needs("manage_glossary")
 @require_POST
 def delete(request, term_id):
-    if not request.user.has_perm("editorial.manage_glossary"):
-        raise Http404
     GlossaryTerm.objects.filter(pk=term_id).delete()
     messages.success(request, "Term removed.")
     return redirect("desk:glossary")
@@ -84,11 +84,9 @@ def export(request):
     return response
 
 
-@login_required
+@needs("manage_glossary")
 @require_POST
 def import_csv(request):
-    if not request.user.has_perm("editorial.manage_glossary"):
-        raise Http404
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, import_form=form, status=400)

@@ -4,15 +4,16 @@ import csv
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from editorial import reports
 from editorial.models import State
 from translations.spreadsheet import to_cell
+
+from .access import needs
 
 ARTICLE_ROWS = 100
 CSV_HEADER = ["article_id", "position", "engine", "translator", "published_on", "machine_text", "final_text",
@@ -44,11 +45,6 @@ class ReportFilterForm(forms.Form):
         data = self.cleaned_data
         return {"date_from": data["from"], "date_to": data["to"], "engine": data["engine"] or None,
                 "translator": data["translator"].strip() or None}
-
-
-def _editors_only(user) -> None:
-    if not user.has_perm("editorial.view_reports"):
-        raise Http404
 
 
 def _rate(value: float | None) -> str:
@@ -104,9 +100,8 @@ def _month_chart(rows: list[dict]) -> dict:
     }
 
 
-@login_required
+@needs("view_reports")
 def post_editing(request):
-    _editors_only(request.user)
     form = ReportFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "desk/reports.html", {"nav": "reports", "form": form}, status=400)
@@ -124,9 +119,8 @@ def post_editing(request):
     })
 
 
-@login_required
+@needs("view_reports")
 def post_editing_csv(request):
-    _editors_only(request.user)
     form = ReportFilterForm(request.GET)
     if not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")

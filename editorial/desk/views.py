@@ -21,6 +21,7 @@ from translations.machinery.base import MachineTranslationError, get_engine
 from translations.machinery.check import check_engine
 
 from . import forms, track
+from .access import needs
 
 
 def _render(request, template, context, status=200, nav="desk"):
@@ -65,7 +66,7 @@ def admin_login(request):
 @login_required
 def home(request):
     context = {"sections": selectors.desk_sections(request.user)}
-    if request.user.has_perm("editorial.manage_team"):
+    if roles.may(request.user, "manage_team"):
         context["team"] = selectors.team(limit=50)
     return _render(request, "desk/home.html", context)
 
@@ -369,11 +370,9 @@ def _engine_description() -> dict:
         return {"engine": "misconfigured", "error": str(exc)}
 
 
-@login_required
+@needs("manage_team")
 @require_POST
 def test_engine(request):
-    if not request.user.has_perm("editorial.manage_team"):
-        raise Http404
     result = check_engine()
     if result["ok"]:
         sample = result["translation"] or result.get("note", "")
@@ -383,10 +382,8 @@ def test_engine(request):
     return redirect("desk:team")
 
 
-@login_required
+@needs("manage_team")
 def team(request):
-    if not request.user.has_perm("editorial.manage_team"):
-        raise Http404
     if request.method != "POST":
         return _team_page(request)
     form = forms.NewUserForm(request.POST)
@@ -403,11 +400,9 @@ def team(request):
     return redirect("desk:team")
 
 
-@login_required
+@needs("manage_team")
 @require_POST
 def team_member(request, user_id):
-    if not request.user.has_perm("editorial.manage_team"):
-        raise Http404
     member = get_user_model().objects.filter(pk=user_id).first()
     if member is None:
         raise Http404
@@ -415,10 +410,23 @@ def team_member(request, user_id):
         messages.error(request, "Say 1 to let them sign in or 0 to deactivate them.")
         return redirect("desk:team")
     is_active = request.POST["is_active"] == "1" if "is_active" in request.POST else None
-    refusal = roles.self_change_refusal(request.user, member, role=request.POST.get("role"), is_active=is_active)
-    if refusal:
-        messages.error(request, refusal)
+    role = None
+    if "role" in request.POST:
+        form = forms.UserRoleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose one of the roles.")
+            return redirect("desk:team")
+        role = form.cleaned_data["role"]
+    try:
+        roles.change_member(request.user, member, role=role, is_active=is_active)
+    except Refused as refusal:
+        messages.error(request, refusal.message)
         return redirect("desk:team")
+    if role is not None:
+        messages.success(request, f"{member.username} is now {role}.")
+    if is_active is not None:
+        messages.success(request, f"{member.username} is {'active' if member.is_active else 'deactivated'}.")
+    return redirect("desk:team")
     if "role" in request.POST:
         form = forms.UserRoleForm(request.POST)
         if form.is_valid():
@@ -432,11 +440,9 @@ def team_member(request, user_id):
     return redirect("desk:team")
 
 
-@login_required
+@needs("manage_team")
 @require_POST
 def publication(request):
-    if not request.user.has_perm("editorial.manage_team"):
-        raise Http404
     form = forms.PublicationForm(request.POST, instance=Publication.current())
     if not form.is_valid():
         return _team_page(request, publication_form=form, status=400)

@@ -87,3 +87,25 @@ def test_a_username_taken_in_the_meantime_is_a_clear_conflict(db):
         roles.add_member("nadia", "other@example.org", "Long-enough-pass-2", "editor")
     assert (refused.value.status, refused.value.code) == (409, "username_taken")
     assert roles.role_of(get_user_model().objects.get(username="nadia")) == "translator"
+
+
+def test_each_ability_is_one_rule_for_the_api_and_the_desk(api, admin_user, editor, translator):
+    """roles.may decides; the API's Needs() answers 403 with the role's words, the desk's @needs 404."""
+    from django.test import Client
+
+    from editorial import roles
+
+    places = {"manage_team": ("/api/v1/users/", "/desk/team/"),
+              "view_reports": ("/api/v1/reports/post-editing/", "/desk/reports/")}
+    for ability, (api_url, desk_url) in places.items():
+        for user in (admin_user, editor, translator):
+            allowed = roles.may(user, ability)
+            response = api(user).get(api_url)
+            assert response.status_code == (200 if allowed else 403), (ability, user.username)
+            if not allowed:
+                assert response.json()["error"]["message"] == roles.REFUSALS[ability]
+            desk = Client()
+            desk.force_login(user)
+            assert desk.get(desk_url).status_code == (200 if allowed else 404), (ability, user.username)
+    assert not roles.may(None, "manage_team")
+    assert [roles.may(u, "manage_team") for u in (admin_user, editor, translator)] == [True, False, False]
