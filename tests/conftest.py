@@ -28,7 +28,13 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests (row locks, real concurrency) are deselected on SQLite; `make test` runs both."""
+    """A test with a live worker is marked `worker` whatever its author wrote; the browser tests run last (their
+    Playwright event loop stays in the thread until the session ends); PostgreSQL-only tests (row locks, real
+    concurrency) are deselected on SQLite, and `make test` runs both."""
+    for item in items:
+        if "live_worker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.worker)
+    items.sort(key=lambda item: "tests/browser/" in str(item.path).replace(os.sep, "/"))
     if django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         return
     keep, dropped = [], []

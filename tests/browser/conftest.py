@@ -7,9 +7,19 @@ import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
-# Playwright's sync API leaves an event loop running in this thread for the rest of the session, while the
-# tests' own ORM calls (here and in every test collected after these) are synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+@pytest.fixture(scope="session", autouse=True)
+def _synchronous_orm_beside_playwright():
+    """Playwright's sync API leaves an event loop running in this thread from the first browser test to the end
+    of the session, while the tests' own ORM calls are synchronous. Allowed from the first browser test on only
+    (they run last: tests/conftest.py), and taken back when the session ends."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def pytest_collection_modifyitems(config, items):

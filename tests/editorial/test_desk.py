@@ -80,12 +80,19 @@ def test_translator_desk_shows_my_work_and_available(make_article, translator):
 
 
 def test_editor_desk_shows_every_stage(make_article, editor):
-    make_article(State.SOURCE)
-    make_article(State.EDITING)
+    """Each section lists the articles at its stage, and only those."""
+    import re
+
+    articles = {state: make_article(state) for state in (State.SOURCE, State.MACHINE_DRAFT, State.TRANSLATION,
+                                                          State.EDITING, State.SCHEDULED, State.PUBLISHED)}
     html = signed_in(editor).get("/desk/").content.decode()
-    for title in ("Incoming sources", "Drafting", "In translation", "Waiting for review", "Scheduled",
-                  "Recently published"):
-        assert title in html
+    sections = dict(re.findall(r'<section[^>]*data-section="(\w+)".*?>(.*?)</section>', html, re.S))
+    expected = {"incoming": State.SOURCE, "drafted": State.MACHINE_DRAFT, "translation": State.TRANSLATION,
+                "review": State.EDITING, "scheduled": State.SCHEDULED, "published": State.PUBLISHED}
+    assert set(expected) <= set(sections), sorted(sections)
+    for key, state in expected.items():
+        listed = set(map(int, re.findall(r'/desk/articles/(\d+)/', sections[key])))
+        assert listed == {articles[state].pk}, (key, listed)
 
 
 def _count_queries(client, url, django_assert_num_queries):

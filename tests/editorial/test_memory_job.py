@@ -97,6 +97,7 @@ def test_the_memory_job_is_not_shown_as_a_draft_in_progress(make_article, editor
     assert 'aria-label="Drafted"' not in desk
 
 
+@pytest.mark.worker
 def test_a_real_worker_stores_a_published_article(live_worker, api, make_article, editor, translator):
     article = make_article(State.TRANSLATION)
     fill_segments(article, translator)
@@ -111,6 +112,7 @@ def test_a_real_worker_stores_a_published_article(live_worker, api, make_article
         paragraph.text.strip(), 100, article.pk, translator.username)
 
 
+@pytest.mark.worker
 def test_a_job_that_never_reached_the_broker_is_sent_by_the_sweeper(live_worker, make_article, editor):
     article = _ready_to_publish(make_article)
     workflow.apply(article.pk, editor, "publish")

@@ -177,11 +177,18 @@ def test_a_correction_needs_a_note(make_article, editor, translator):
 def test_no_edit_api_call_or_revert_publishes_without_the_disclaimer(api, make_article, editor, translator):
     article = _publish(make_article, editor, translator)
     client = api(editor)
-    # The disclaimer is not an editable field of the article.
-    client.patch(f"/api/v1/articles/{article.pk}/", {"version": article.version, "disclaimer": ""}, format="json")
     workflow.apply(article.pk, editor, "correct")
+    # The disclaimer is not an editable field of the article: a PATCH naming it changes nothing of it.
+    version = Article.objects.get(pk=article.pk).version
+    response = client.patch(f"/api/v1/articles/{article.pk}/", {"version": version, "disclaimer": "",
+                                                                "standfirst": "A new standfirst"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["standfirst"] == "A new standfirst"
+    assert "has not verified the content of this story" in response.json()["disclaimer"]
     first = article.revisions.order_by("revision_id").first().revision_id
-    client.post(f"/api/v1/articles/{article.pk}/history/{first}/revert/", {}, format="json")
+    response = client.post(f"/api/v1/articles/{article.pk}/history/{first}/revert/", {}, format="json")
+    assert response.status_code == 200, response.content
+    assert "has not verified the content of this story" in response.json()["disclaimer"]
     fill_segments(article, editor, text="Back again")
     # Even a publication whose template lost its wording prints the standard disclaimer.
     Publication.objects.filter(pk=1).update(disclaimer_template="", name="")
