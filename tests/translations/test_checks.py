@@ -90,3 +90,29 @@ def test_arabic_normalisation():
     assert normalize("مدرســـة") == normalize("مدرسه")
     assert normalize("إلى") == normalize("الي")
     assert normalize("٤٨") == "48"
+
+
+@pytest.mark.parametrize("source,target", [
+    ("نزح ٢٬٠٠٠٬٠٠٠ شخص", "2 million people were displaced"),
+    ("نزح ٢ مليون شخص", "2,000,000 people were displaced"),
+    ("نزح ٢ مليون شخص", "two million people were displaced"),
+    ("بلغت الخسائر ١٫٥ مليار دولار", "Losses reached $1.5 billion"),
+    ("بلغت الخسائر 1.5 مليار دولار", "Losses reached 1,500,000,000 dollars"),
+    ("ارتفعت الأسعار ٥٠٪", "Prices rose 50%"),
+    ("ارتفعت الأسعار بنسبة ٥٠ بالمئة", "Prices rose by 50 percent"),
+    ("الجولة ٣ من المفاوضات", "The third round of talks"),
+    ("في القرن ٢١", "In the twenty-first century"),
+    ("في الجولة ٣", "In the 3rd round"),
+    ("قتل ٣ آلاف", "3,000 were killed"),
+])
+def test_numbers_at_scale_percentages_and_ordinals_match(source, target):
+    assert ("numbers", "error") not in codes(source, target), (source, target)
+
+
+@pytest.mark.parametrize("source,target", [
+    ("نزح ٢ مليون شخص", "2 billion people were displaced"),
+    ("نزح ٢٬٠٠٠٬٠٠٠ شخص", "20 million people were displaced"),
+    ("الجولة ٣ من المفاوضات", "The fourth round of talks"),
+])
+def test_a_wrong_scale_or_ordinal_is_still_an_error(source, target):
+    assert ("numbers", "error") in codes(source, target), (source, target)

@@ -2,17 +2,30 @@
 
 import re
 from collections import Counter
+from decimal import Decimal
 
 from translations.normalize import normalize
 
 from .base import ERROR, WARNING, Check
 
 _NUMBER = re.compile(r"(?<![0-9.,])[0-9]+(?:[.,][0-9]+)*")
+# A number and the scale word after it: "2 million", "1.5 billion", "٢ مليون" (normalised: Western digits, one alef).
+_SCALE_WORDS = {
+    "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12,
+    "الف": 1000, "الاف": 1000, "مليون": 10**6, "ملايين": 10**6, "مليار": 10**9, "مليارات": 10**9,
+}
+_SCALED = re.compile(r"(?<![0-9.,])([0-9]+(?:[.,][0-9]+)*)(?:\s*(" + "|".join(_SCALE_WORDS) + r")(?!\w))?")
 _UNITS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen".split())}
 _TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+# Ordinals count as their number: "the third round" translates "الجولة ٣".
+_ORDINALS = {w: i + 1 for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
+    "fifteenth sixteenth seventeenth eighteenth nineteenth".split())}
+_ORDINALS.update({w: 10 * i for i, w in enumerate(
+    "_ _ twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth".split()) if i > 1})
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)?")
 
 
@@ -29,8 +42,15 @@ def canonical(token: str) -> str:
 
 
 def digit_numbers(text: str) -> list[str]:
-    """Numbers written with digits (Western, Arabic-Indic or Eastern), canonical."""
-    return [canonical(t) for t in _NUMBER.findall(normalize(text))]
+    """Numbers written with digits (Western, Arabic-Indic or Eastern), canonical; a scale word after one counts
+    ("2 million" is 2000000, as "٢٬٠٠٠٬٠٠٠" is)."""
+    found = []
+    for token, scale in _SCALED.findall(normalize(text)):
+        number = canonical(token)
+        if scale and re.fullmatch(r"\d+(\.\d+)?", number):
+            number = canonical(str(Decimal(number) * _SCALE_WORDS[scale]))
+        found.append(number)
+    return found
 
 
 def word_numbers(text: str) -> list[str]:
@@ -48,6 +68,10 @@ def word_numbers(text: str) -> list[str]:
         if all(p in _UNITS or p in _TENS for p in parts):
             current += sum(_UNITS.get(p, 0) + _TENS.get(p, 0) for p in parts)
             seen = True
+        elif all(p in _UNITS or p in _TENS or p in _ORDINALS for p in parts) and parts[-1] in _ORDINALS:
+            current += sum(_UNITS.get(p, 0) + _TENS.get(p, 0) + _ORDINALS.get(p, 0) for p in parts)
+            seen = True
+            close()
         elif word in _SCALES and seen:
             if _SCALES[word] == 100:
                 current *= 100
