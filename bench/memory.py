@@ -27,7 +27,10 @@ def main():
     parser.add_argument("--compare-knn", type=int, default=0, metavar="N",
                         help="after the last size, also time N lookups the previous way (trigram KNN over every "
                              "entry from a GiST index, built for the comparison) against the current one")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: proves the benchmark runs (make test)")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.lookups, args.compare_knn = [500], 10, 0
 
     import psycopg
 
