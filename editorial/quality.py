@@ -5,7 +5,7 @@ from translations.checks.base import ERROR, Unit, run_checks
 from translations.models import Segment, text_hash
 
 from .errors import Refused, check_text
-from .models import Article, CheckOverride
+from .models import Article, CheckOverride, State
 
 
 def segment_terms(article: Article, segments) -> dict[int, tuple]:
@@ -52,6 +52,11 @@ def blocking(article: Article, *, ignore=("empty",)) -> list[dict]:
     ]
 
 
+# While the text can still change before it is published (workflow.EDITABLE_STATES): before that there is no
+# text to judge, after it the published text is frozen and a correction brings the article back to editing.
+OVERRIDABLE_STATES = frozenset({State.TRANSLATION, State.EDITING})
+
+
 def override(article_id: int, segment_id: int, user, *, code: str, reason: str) -> CheckOverride:
     """Record an editor's reason to accept a blocking issue on a segment's current text."""
     if not user.has_perm("editorial.override_check"):
@@ -64,6 +69,9 @@ def override(article_id: int, segment_id: int, user, *, code: str, reason: str) 
     if segment is None:
         raise Refused(404, "not_found", "This article has no such segment.")
     article = Article.objects.get(pk=article_id)
+    if article.state not in OVERRIDABLE_STATES:
+        raise Refused(409, "invalid_state", f"Checks are overridden while the text can still change (in translation "
+                      f"or editing); this article is in {article.state}.", {"state": article.state})
     current = {i["code"] for i in article_issues(article, [segment])[segment.pk] if i["severity"] == ERROR}
     if code not in current:
         raise Refused(409, "no_such_issue", f"The segment has no '{code}' error to override now.",

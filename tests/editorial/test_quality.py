@@ -253,3 +253,26 @@ def test_workspace_memory_matches_load_on_focus(make_article, editor, translator
     html = client.get(f"/desk/articles/{article.pk}/segments/{segment.pk}/matches/").content.decode()
     expected = published.document.segments.get(position=1).text
     assert "memory 100%" in html and expected in html and f"#{published.pk}" in html
+
+
+@pytest.mark.parametrize("state, allowed", [
+    (State.SOURCE, False), (State.MACHINE_DRAFT, False), (State.TRANSLATION, True), (State.EDITING, True),
+    (State.SCHEDULED, False), (State.PUBLISHED, False), (State.ARCHIVED, False),
+])
+def test_checks_are_overridden_only_while_the_text_can_change(make_article, editor, state, allowed):
+    """A source or a draft has no text to judge yet; a scheduled, published or archived one is frozen."""
+    from editorial import quality
+
+    article = make_article(state)
+    segment = article.document.segments.get(position=1)
+    # An error to override in every state: Arabic left in the translation.
+    from translations.models import Segment
+
+    Segment.objects.filter(pk=segment.pk).update(text="The city of جاسم calmed.")
+    if allowed:
+        quality.override(article.pk, segment.pk, editor, code="untranslated", reason="The name as printed.")
+    else:
+        with pytest.raises(Refused) as refused:
+            quality.override(article.pk, segment.pk, editor, code="untranslated", reason="The name as printed.")
+        assert (refused.value.status, refused.value.code) == (409, "invalid_state")
+    assert quality.OVERRIDABLE_STATES == workflow.EDITABLE_STATES

@@ -161,3 +161,26 @@ def test_every_action_but_draft_has_a_handler_or_only_moves_the_state():
                         "request_changes": None, "publish": "_publish", "unpublish": "_take_down",
                         "correct": None, "archive": "_take_down"}
     assert [name for name, action in workflow.ACTIONS.items() if not action.moves_now] == ["draft"]
+
+
+@pytest.mark.parametrize("state, editor_may, assignee_may", [
+    (State.SOURCE, True, False), (State.MACHINE_DRAFT, True, False), (State.TRANSLATION, True, True),
+    (State.EDITING, True, False), (State.SCHEDULED, False, False), (State.PUBLISHED, False, False),
+    (State.ARCHIVED, False, False),
+])
+def test_who_may_edit_the_standfirst_and_keywords_when(api, make_article, editor, translator, other_translator,
+                                                       state, editor_may, assignee_may):
+    """workflow.details_refusal: editors prepare them until the article is scheduled or out; a translator edits
+    them with the text (their own article, in translation); nobody else."""
+    article = make_article(state)
+    url = f"/api/v1/articles/{article.pk}/"
+    for user, may, refused_with in ((editor, editor_may, 409), (translator, assignee_may, 403),
+                                    (other_translator, False, 403)):
+        version = Article.objects.get(pk=article.pk).version
+        response = api(user).patch(url, {"version": version, "standfirst": f"By {user.username}"}, format="json")
+        if may:
+            assert response.status_code == 200, (user.username, response.content)
+            assert Article.objects.get(pk=article.pk).standfirst == f"By {user.username}"
+        else:
+            assert response.status_code == refused_with, (user.username, response.status_code, response.content)
+            assert Article.objects.get(pk=article.pk).standfirst != f"By {user.username}"
