@@ -461,3 +461,30 @@ def test_the_team_page_shows_each_members_role_as_the_roles_module_reads_it(admi
     assert re.findall(r'<option value="(\w+)" selected>', select) == ["admin"]
     select = re.search(rf'<select id="role-{translator.pk}" name="role">(.*?)</select>', html, re.S).group(1)
     assert re.findall(r'<option value="(\w+)" selected>', select) == ["translator"]
+
+
+def test_a_glossary_term_added_by_someone_else_in_the_meantime_is_a_clear_conflict(editor):
+    """The form finds the term free; before its INSERT, another editor's insert of the same term lands (injected
+    at the database driver, as a concurrent request's would). The unique index refuses ours: a 409 saying so, not
+    a 500. (Injected on the same connection, their row goes down with our rolled-back transaction here; a real
+    concurrent request would have committed it.)"""
+    from django.db import connection
+
+    from translations.models import GlossaryTerm
+    from translations.normalize import normalize
+
+    client = signed_in(editor)
+    raced = []
+
+    def someone_else_first(execute, sql, params, many, context):
+        if not raced and sql.startswith('INSERT INTO "translations_glossaryterm"'):
+            raced.append(True)
+            GlossaryTerm.objects.create(source_language="ar", target_language="en", source_term="درعا",
+                                        normalized_term=normalize("درعا"), target_term="Daraa")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(someone_else_first):
+        response = client.post("/desk/glossary/", {"source_term": "درعا", "target_term": "Deraa"})
+    assert raced and response.status_code == 409
+    assert "This term is in the glossary already." in response.content.decode()
+    assert not GlossaryTerm.objects.filter(target_term="Deraa").exists()
