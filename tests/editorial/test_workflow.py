@@ -184,3 +184,34 @@ def test_who_may_edit_the_standfirst_and_keywords_when(api, make_article, editor
         else:
             assert response.status_code == refused_with, (user.username, response.status_code, response.content)
             assert Article.objects.get(pk=article.pk).standfirst != f"By {user.username}"
+
+
+def test_two_publications_taking_the_same_address_at_once_are_a_clear_conflict(api, make_article, editor):
+    """Both find the headline's address free; the other's publication lands between our check and our write
+    (injected at the database driver, as a concurrent request's would). The unique slug refuses ours: 409
+    `conflict`, nothing half-published, and taking the action again publishes."""
+    from django.db import connection
+    from django.test import Client
+
+    from editorial.models import PublishedVersion
+
+    article = make_article(State.EDITING)
+    other = make_article(State.SOURCE)
+    slug = "english-text-0"  # the address of make_article's headline
+    raced = []
+
+    def someone_else_first(execute, sql, params, many, context):
+        if not raced and sql.startswith('UPDATE "editorial_article"') and params and slug in params:
+            raced.append(True)
+            Article.objects.filter(pk=other.pk).update(slug=slug)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(someone_else_first):
+        response = api(editor).post(f"/api/v1/articles/{article.pk}/actions/publish/", {}, format="json")
+    assert raced, "the write of the address was never seen"
+    assert response.status_code == 409 and response.json()["error"]["code"] == "conflict", response.content
+    assert Article.objects.get(pk=article.pk).state == State.EDITING
+    assert not PublishedVersion.objects.filter(article=article).exists()
+    response = api(editor).post(f"/api/v1/articles/{article.pk}/actions/publish/", {}, format="json")
+    assert response.status_code == 200
+    assert Client().get(f"/articles/{Article.objects.get(pk=article.pk).slug}/").status_code == 200
