@@ -351,3 +351,38 @@ def _cache_keys(cache) -> set[str]:
     if hasattr(client, "get_client"):
         return {k.decode() for k in client.get_client().keys("*")}
     return set(getattr(cache, "_cache", {}).keys())
+
+
+def test_a_page_cached_between_the_first_bump_and_the_commit_is_not_served_after(transactional_db, editor,
+                                                                                  translator):
+    """invalidate() bumps the generation in the transaction and again on commit: a reader who renders the old
+    page in between (it still sees the article published) caches it under the new generation; the second bump
+    makes that page stale, so the unpublished article is gone for the next reader."""
+    import threading
+
+    from django.db import transaction
+
+    from tests.conftest import article_in
+
+    article = article_in(State.EDITING, editor=editor, translator=translator)
+    workflow.apply(article.pk, editor, "publish")
+    slug = Article.objects.get(pk=article.pk).slug
+    assert slug in Client().get("/").content.decode()
+    seen = {}
+
+    def reader():  # another request, on its own database connection
+        from django.db import connection
+
+        response = Client().get("/")
+        seen["cache"], seen["listed"] = response["X-Cache"], slug in response.content.decode()
+        connection.close()
+
+    with transaction.atomic():
+        workflow.apply(article.pk, editor, "unpublish", comment="Withdrawn by the outlet")
+        thread = threading.Thread(target=reader)
+        thread.start()
+        thread.join(30)
+    assert seen == {"cache": "miss", "listed": True}  # the old page, rendered and cached before the commit
+
+    after = Client().get("/")
+    assert slug not in after.content.decode() and after["X-Cache"] == "miss"
