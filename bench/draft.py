@@ -52,7 +52,7 @@ def main():
         import psycopg
 
         with psycopg.connect(pg_admin, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS tarjama_bench")
+            conn.execute("DROP DATABASE IF EXISTS tarjama_bench WITH (FORCE)")  # a run cut short left it open
             conn.execute("CREATE DATABASE tarjama_bench")
         database_url, backend = "postgres://postgres@127.0.0.1:5432/tarjama_bench", "PostgreSQL 15 + Redis 7"
         import redis

@@ -35,7 +35,7 @@ def main():
     import psycopg
 
     with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS tarjama_bench_memory")
+        conn.execute("DROP DATABASE IF EXISTS tarjama_bench_memory WITH (FORCE)")
         conn.execute("CREATE DATABASE tarjama_bench_memory")
     os.environ.update({
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tarjama_bench_memory", "REDIS_URL": "",

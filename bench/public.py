@@ -55,7 +55,7 @@ def main():
 
     admin_url = "postgres://postgres@127.0.0.1:5432/postgres"
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS tarjama_bench_public")
+        conn.execute("DROP DATABASE IF EXISTS tarjama_bench_public WITH (FORCE)")
         conn.execute("CREATE DATABASE tarjama_bench_public")
     scratch = tempfile.mkdtemp(prefix="tarjama-bench-public-")
     env = {**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tarjama_bench_public",
