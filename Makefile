@@ -20,7 +20,13 @@ $(STAMP): requirements.txt | $(VENV_PYTHON)
 run: venv
 	$(VENV_PYTHON) scripts/run.py
 
-test: venv
+# The Nu HTML checker the suite runs (npm's vnu-jar, on Java). Without npm those tests skip with a message.
+TOOLS := tests/tools/node_modules/.package-lock.json
+$(TOOLS): tests/tools/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the HTML validation test will be skipped"; fi
+
+test: venv $(TOOLS)
 	bash scripts/test.sh
 
 lint: venv
