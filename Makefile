@@ -44,6 +44,10 @@ bench-public: venv
 bench-memory: venv
 	$(VENV_PYTHON) bench/memory.py
 
+.PHONY: bench-quality
+bench-quality: venv
+	$(VENV_PYTHON) bench/quality.py
+
 .PHONY: bench-load
 bench-load: venv
 	$(VENV_PYTHON) bench/load.py

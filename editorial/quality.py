@@ -1,35 +1,33 @@
 """Quality issues of an article's segments, with editors' overrides; what blocks submit and publish."""
 
-from translations import glossary
-from translations.checks.base import ERROR, Unit, run_checks
+from translations import checking
+from translations.checks.base import ERROR
 from translations.models import Segment, text_hash
 
 from .errors import Refused, check_text
 from .models import Article, CheckOverride, State
 
 
-def segment_terms(article: Article, segments) -> dict[int, tuple]:
-    """{segment id: glossary terms found in its source}, in one query."""
+def reports(article: Article, segments) -> dict[int, checking.Report]:
+    """{segment id: its glossary terms and issues}, from the cache where nothing they depend on has changed."""
     document = article.document
-    terms = glossary.terms_for(document.source_language, document.target_language)
-    return {segment.pk: glossary.find_terms(segment.source_text, terms) for segment in segments}
+    return checking.reports(segments, document.source_language, document.target_language)
 
 
-def article_issues(article: Article, segments=None) -> dict[int, list[dict]]:
-    """{segment id: [{"code", "severity", "message", "overridden"?}]}, in three queries whatever the length."""
-    document = article.document
+def article_issues(article: Article, segments=None, found=None) -> dict[int, list[dict]]:
+    """{segment id: [{"code", "severity", "message", "overridden"?}]}: the segments' reports (`found`, when the
+    caller has them already) with the editors' overrides, in three queries whatever the length."""
     if segments is None:
-        segments = list(Segment.objects.filter(document_id=document.pk).order_by("position"))
-    terms = glossary.terms_for(document.source_language, document.target_language)
+        segments = list(Segment.objects.filter(document_id=article.document_id).order_by("position"))
+    if found is None:
+        found = reports(article, segments)
     overrides = {}
     for override in CheckOverride.objects.filter(article=article).select_related("user").order_by("created_at"):
         overrides[(override.segment_id, override.code, override.text_hash)] = override
     result = {}
     for segment in segments:
-        unit = Unit(segment.source_text, segment.text, segment.kind, document.source_language,
-                    document.target_language, glossary.find_terms(segment.source_text, terms))
         issues = []
-        for issue in run_checks(unit):
+        for issue in found[segment.pk].issues:
             entry = issue.as_dict()
             override = overrides.get((segment.pk, issue.code, text_hash(segment.text or "")))
             if override is not None and issue.severity == ERROR:

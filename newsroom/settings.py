@@ -307,7 +307,9 @@ if CACHE_REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process's memory: room for the quality reports of a few long articles (translations.checking).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": 50_000}}}
 
 # Limits on what one request may carry.
 MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))
@@ -388,6 +390,9 @@ QUALITY_CHECKS = [
     "translations.checks.glossary.GlossaryCheck",
     "translations.checks.text.PunctuationCheck",
 ]
+# Each segment's check results are cached this long on exactly what they depend on (text, source, glossary,
+# the checks' code), so nothing needs clearing by hand; a day keeps a working article's reports warm.
+QUALITY_CACHE_SECONDS = int(os.environ.get("QUALITY_CACHE_SECONDS", "86400"))
 PUBLICATION_NAME = os.environ.get("PUBLICATION_NAME", "The Levant Desk")
 
 # Proxies in front of the web hosts (comma-separated addresses or networks): only from these is

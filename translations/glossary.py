@@ -5,6 +5,7 @@ import io
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Max
 
 from . import characters
 from .checks.base import Term
@@ -17,6 +18,17 @@ CSV_FIELDS = ["source_term", "target_term", "note", "do_not_translate"]
 
 def terms_for(source_language: str, target_language: str) -> list[GlossaryTerm]:
     return list(GlossaryTerm.objects.filter(source_language=source_language, target_language=target_language))
+
+
+def stamp(source_language: str, target_language: str) -> tuple:
+    """What changes whenever the pair's glossary does: its size, its latest change and its highest id (one query).
+
+    An added term raises the highest id, an edited one (saved or upserted: `updated_at` is `auto_now`) the latest
+    change, a deleted one the size. Checks' results are cached on it (translations.checking).
+    """
+    row = GlossaryTerm.objects.filter(source_language=source_language, target_language=target_language).aggregate(
+        size=Count("id"), changed=Max("updated_at"), last=Max("id"))
+    return row["size"], row["changed"].isoformat() if row["changed"] else None, row["last"]
 
 
 def find_terms(text: str, terms: list[GlossaryTerm]) -> tuple[Term, ...]:

@@ -113,12 +113,12 @@ def _article(request, article_id: int) -> Article:
 def _workspace(request, article, *, status=200, details_form=None, comment_form=None, action_values=None):
     user = request.user
     segments = list(article.document.segments.all())
-    issues = quality.article_issues(article, segments)
-    terms = quality.segment_terms(article, segments)
+    found = quality.reports(article, segments)
+    issues = quality.article_issues(article, segments, found)
     for segment in segments:
         # Empty segments show in the progress bar; the rest of their issues matter once there is text.
         segment.issues = [i for i in issues[segment.pk] if i["code"] != "empty"]
-        segment.terms = terms[segment.pk]
+        segment.terms = found[segment.pk].terms
     done = sum(1 for s in segments if s.has_text)
     drafts = article.jobs.filter(kind=Job.Kind.DRAFT)
     job = drafts.filter(state__in=Job.ACTIVE).order_by("-id").first()
