@@ -24,7 +24,7 @@ def article_detail(article_id: int) -> Article | None:
 def article_list(*, user, state: str | None = None, assignee: str | None = None, q: str | None = None):
     """The articles `user` may read (workflow.readable_by), newest first, with their title segment and
     progress counted in the database."""
-    articles = _base().filter(workflow.readable_by(user)).prefetch_related(
+    articles = workflow.with_review_facts(_base()).filter(workflow.readable_by(user)).prefetch_related(
         Prefetch("document__segments", queryset=Segment.objects.filter(kind=Segment.Kind.TITLE),
                  to_attr="title_segments")
     ).annotate(
@@ -90,6 +90,19 @@ def desk_sections(user) -> list[dict]:
         {"key": "scheduled", "title": "Scheduled", "articles": listing(state=State.SCHEDULED)},
         {"key": "published", "title": "Recently published", "articles": listing(state=State.PUBLISHED)},
     ]
+
+
+def changed_in_review(article: Article, request) -> list[Segment]:
+    """The segments the editor who requested changes edited in that review round (since the submit before)."""
+    if request is None or request.user_id is None:
+        return []
+    submitted = (article.state_changes.filter(action="submit", created_at__lte=request.created_at)
+                 .order_by("-created_at", "-id").values_list("created_at", flat=True).first())
+    edits = Segment.objects.filter(document_id=article.document_id, changed_by_id=request.user_id,
+                                   changed_at__lte=request.created_at)
+    if submitted is not None:
+        edits = edits.filter(changed_at__gte=submitted)
+    return list(edits.order_by("position"))
 
 
 def article_ids_by_document(document_ids) -> dict[int, int]:

@@ -13,7 +13,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from . import history, jobs, notifications, publishing, quality
@@ -81,17 +81,21 @@ def _assign(t: Transition) -> None:
 
 
 def _submit(t: Transition) -> None:
+    """Every reason at once: the empty segments and the blocking checks, each with its segment."""
     empty = publishing.empty_positions(t.article)
-    if empty:
-        raise Refused(409, "segments_incomplete",
-                      f"Every segment needs a translation before submitting: {len(empty)} still empty.",
-                      {"positions": empty})
     issues = quality.blocking(t.article)
+    if not (empty or issues):
+        return
+    parts = []
+    if empty:
+        parts.append(f"Every segment needs a translation before submitting: {len(empty)} still empty (segment "
+                     + ", ".join(str(p) for p in empty[:10]) + (", ..." if len(empty) > 10 else "") + ").")
     if issues:
-        raise Refused(409, "quality_issues",
-                      f"Fix {len(issues)} quality error(s) first, or ask an editor to override them: "
-                      + "; ".join(f"segment {i['position']}: {i['message']}" for i in issues[:5]),
-                      {"issues": issues})
+        parts.append(f"Fix {len(issues)} quality error(s) first, or ask an editor to override them: "
+                     + "; ".join(f"segment {i['position']}: {i['message']}" for i in issues[:5])
+                     + ("; ..." if len(issues) > 5 else "") + ".")
+    raise Refused(409, "segments_incomplete" if empty else "quality_issues", " ".join(parts),
+                  {"positions": empty, "issues": issues})
 
 
 def _publish(t: Transition) -> None:
@@ -219,6 +223,29 @@ def with_workflow_facts(queryset):
     """Annotate what the rules need (a running draft job) so lists ask no extra query per article."""
     active = Job.objects.filter(article=OuterRef("pk"), kind=Job.Kind.DRAFT, state__in=Job.ACTIVE)
     return queryset.annotate(draft_running=Exists(active))
+
+
+# The review round: a request for changes stands until the translator submits again.
+REVIEW_ACTIONS = ("submit", "request_changes")
+
+
+def _last_review():
+    return StateChange.objects.filter(article=OuterRef("pk"), action__in=REVIEW_ACTIONS).order_by("-created_at", "-id")
+
+
+def with_review_facts(queryset):
+    """Annotate the last review step (submit or request changes) and its comment, for the desk's cards."""
+    return queryset.annotate(review_action=Subquery(_last_review().values("action")[:1]),
+                             review_comment=Subquery(_last_review().values("comment")[:1]))
+
+
+def changes_requested(article: Article) -> StateChange | None:
+    """The editor's standing request for changes (with its reason), while the article is back in translation."""
+    if article.state != State.TRANSLATION:
+        return None
+    steps = StateChange.objects.filter(article=article, action__in=REVIEW_ACTIONS).select_related("user")
+    last = steps.order_by("-created_at", "-id").first()
+    return last if last is not None and last.action == "request_changes" else None
 
 
 def _draft_running(article: Article) -> bool:

@@ -17,7 +17,7 @@ from editorial import fetching, history, jobs, quality, roles, selectors, servic
 from editorial.errors import Refused
 from editorial.models import Article, Comment, Job, Publication
 from translations import memory
-from translations.machinery.base import MachineTranslationError, get_engine
+from translations.machinery.base import MachineTranslationError, get_engine, memory_only
 from translations.machinery.check import check_engine
 
 from . import forms, track
@@ -110,7 +110,25 @@ def _article(request, article_id: int) -> Article:
     return article
 
 
-def _workspace(request, article, *, status=200, details_form=None, comment_form=None, action_values=None):
+def _translators_first(users) -> list:
+    """Whom to assign: translators first, then the editors and admins who may also translate."""
+    users = list(users.prefetch_related("groups"))
+    return sorted(users, key=lambda u: (roles.role_of(u) != roles.TRANSLATOR, u.username))
+
+
+def _refusal_items(refusal: Refused | None, segments) -> list[dict]:
+    """A refused submit's reasons, one per segment, each to be linked to its segment."""
+    details = refusal.details if refusal is not None and isinstance(refusal.details, dict) else {}
+    by_position = {s.position: s for s in segments}
+    items = [{"segment": by_position[p], "message": "no translation yet"}
+             for p in details.get("positions", []) if p in by_position]
+    items += [{"segment": by_position[i["position"]], "message": i["message"]}
+              for i in details.get("issues", []) if i.get("position") in by_position]
+    return items
+
+
+def _workspace(request, article, *, status=200, details_form=None, comment_form=None, action_values=None,
+               refusal=None):
     user = request.user
     segments = list(article.document.segments.all())
     found = quality.reports(article, segments)
@@ -124,8 +142,16 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
     job = drafts.filter(state__in=Job.ACTIVE).order_by("-id").first()
     failed_job = None if job else drafts.filter(state=Job.Status.FAILED).order_by("-id").first()
     actions = workflow.allowed_actions(article, user)
+    review = workflow.changes_requested(article)
     context = {
         "article": article,
+        "review": review,
+        "review_segments": selectors.changed_in_review(article, review) if review else [],
+        "refusal_items": _refusal_items(refusal, segments),
+        "drafted": any(s.machine_text for s in segments),
+        "copyable": any(s.machine_text and not s.has_text for s in segments),
+        "memory_only": memory_only(),
+        "may_manage_team": roles.may(user, "manage_team"),
         "correcting": workflow.under_correction(article),
         "segments": segments,
         "done": done,
@@ -142,7 +168,7 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
             "version": article.version}),
         "comment_form": comment_form or forms.CommentForm(),
         "action_values": action_values or {},
-        "translators": list(workflow.assignable_users()) if "assign" in actions else [],
+        "translators": _translators_first(workflow.assignable_users()) if "assign" in actions else [],
         "track": track.track_changes(article, segments) if request.GET.get("track") == "1" else None,
         "blockers": _blockers(article, actions),
         "publication": Publication.current(),
@@ -184,7 +210,8 @@ def take_action(request, article_id, action):
     except Refused as refusal:
         _refused(request, refusal)
         # Re-render with what was typed: a refused action never loses a comment.
-        return _workspace(request, _article(request, article_id), status=refusal.status, action_values=values)
+        return _workspace(request, _article(request, article_id), status=refusal.status, action_values=values,
+                          refusal=refusal)
     label = workflow.ACTIONS[action].label
     messages.success(request, f"{label}: done." if not job else "Machine draft ordered; it is running now.")
     return redirect("desk:article", article.pk)

@@ -7,7 +7,104 @@
     try { return JSON.parse(document.body.getAttribute("data-hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
   }
 
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  /* A segment's issues, as the save's answer gives them, beside its English text. Empty segments show in the
+     progress bar instead. Editors get the override form on each open error, as the page renders it. */
+  function renderIssues(li, issues) {
+    var box = li.querySelector(".issues");
+    if (!box) return;
+    var list = document.getElementById("segments");
+    box.textContent = "";
+    issues.filter(function (issue) { return issue.code !== "empty"; }).forEach(function (issue) {
+      var p = el("p", { "class": "issue " + issue.severity + (issue.overridden ? " overridden" : ""), "data-code": issue.code });
+      p.appendChild(el("strong", {}, (issue.severity === "error" ? "!" : "?") + " " + issue.code + ":"));
+      p.appendChild(document.createTextNode(" " + issue.message + " "));
+      if (issue.overridden) {
+        p.appendChild(el("span", { "class": "muted" }, "(overridden by " + issue.overridden.by + ": " + issue.overridden.reason + ")"));
+      } else if (issue.severity === "error" && list.dataset.mayOverride === "1") {
+        var id = "reason-" + li.dataset.segment + "-" + issue.code;
+        var form = el("form", { "method": "post", "action": box.dataset.override, "class": "inline" });
+        form.appendChild(el("input", { "type": "hidden", "name": "csrfmiddlewaretoken", "value": csrfToken() }));
+        form.appendChild(el("input", { "type": "hidden", "name": "code", "value": issue.code }));
+        form.appendChild(el("label", { "class": "skip", "for": id }, "Reason to accept this"));
+        form.appendChild(el("input", { "id": id, "type": "text", "name": "reason", "required": "", "maxlength": "2000", "placeholder": "reason to accept it" }));
+        form.appendChild(el("button", { "type": "submit", "class": "small" }, "Override"));
+        p.appendChild(form);
+      }
+      box.appendChild(p);
+    });
+    markIssues();
+  }
+
+  function openIssues(li) { return li.querySelectorAll(".issues .issue:not(.overridden)").length > 0; }
+
+  function markIssues() {
+    var list = document.getElementById("segments");
+    if (!list) return;
+    var rows = Array.prototype.slice.call(list.querySelectorAll("li.segment"));
+    var count = 0;
+    rows.forEach(function (li) {
+      var has = openIssues(li);
+      li.classList.toggle("has-issues", has);
+      if (has) count += 1;
+    });
+    var label = document.getElementById("issue-count");
+    if (label) label.textContent = count === 0 ? "No open issues." : count + (count === 1 ? " segment has" : " segments have") + " open issues.";
+  }
+
+  /* Next issue, next empty segment, and the filter: they work whether the text is editable or not. */
+  function tools() {
+    var list = document.getElementById("segments");
+    if (!list) return;
+    var rows = Array.prototype.slice.call(list.querySelectorAll("li.segment"));
+    markIssues();
+    function current() {
+      var active = document.activeElement && document.activeElement.closest ? document.activeElement.closest("li.segment") : null;
+      return active ? rows.indexOf(active) : -1;
+    }
+    function goTo(test) {
+      var from = current();
+      for (var step = 1; step <= rows.length; step++) {
+        var li = rows[(from + step) % rows.length];
+        if (test(li) && li.offsetParent !== null) {
+          var target = li.querySelector("textarea") || li.querySelector(".target [id^='text-']");
+          if (target && target.tagName !== "TEXTAREA") target.setAttribute("tabindex", "-1");
+          li.scrollIntoView({ block: "center" });
+          (target || li).focus();
+          return true;
+        }
+      }
+      return false;
+    }
+    function isEmpty(li) {
+      var ta = li.querySelector("textarea");
+      var text = ta ? ta.value : (li.querySelector(".target [id^='text-']") || {}).textContent || "";
+      return text.trim() === "";
+    }
+    var say = document.getElementById("issue-count");
+    function nextIssue() { if (!goTo(openIssues) && say) say.textContent = "No open issues."; }
+    function nextEmpty() { if (!goTo(isEmpty) && say) say.textContent = "No empty segments."; }
+    var issueButton = document.getElementById("next-issue");
+    if (issueButton) issueButton.addEventListener("click", nextIssue);
+    var emptyButton = document.getElementById("next-empty");
+    if (emptyButton) emptyButton.addEventListener("click", nextEmpty);
+    var only = document.getElementById("only-issues");
+    if (only) only.addEventListener("change", function () { list.classList.toggle("only-issues", only.checked); });
+    document.addEventListener("keydown", function (event) {
+      if (!event.altKey || event.ctrlKey || event.metaKey) return;
+      if (event.key === "n" || event.key === "N") { event.preventDefault(); nextIssue(); }
+      else if (event.key === "e" || event.key === "E") { event.preventDefault(); nextEmpty(); }
+    });
+  }
+
   function start() {
+    tools();
     var list = document.getElementById("segments");
     if (!list || list.dataset.editable !== "1") return;
     var api = list.dataset.api;
@@ -60,6 +157,7 @@
       }).then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
           if (response.ok) {
+            if (body.issues) renderIssues(li, body.issues);
             li.dataset.version = body.version;
             li.dataset.saved = text;
             localStorage.removeItem(backupKey(li));
@@ -84,13 +182,6 @@
         if (li._again) { li._again = false; schedule(li); }
       });
       return li._saving;
-    }
-
-    function el(tag, attrs, text) {
-      var node = document.createElement(tag);
-      Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-      if (text !== undefined && text !== null) node.textContent = text;
-      return node;
     }
 
     function showConflict(li, theirs, mine, note) {

@@ -161,6 +161,11 @@ def engine_names() -> list[str]:
     return sorted(settings.MT_ENGINES)
 
 
+def memory_only() -> bool:
+    """No machine-translation service is configured: drafts come from the translation memory's exact matches."""
+    return settings.MT_ENGINE == "memory"
+
+
 def get_engine(name: str | None = None) -> MachineTranslation:
     """The engine configured by MT_ENGINE (or the one named), from the MT_ENGINES registry."""
     name = name or settings.MT_ENGINE

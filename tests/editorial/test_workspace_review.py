@@ -1,0 +1,107 @@
+"""The workspace where the work is: the editor's reasons, every reason a submit is refused, what a first draft
+with no engine looks like, and whom to assign."""
+
+import re
+
+import pytest
+
+from editorial import services, workflow
+from editorial.errors import Refused
+from editorial.models import State
+from tests.conftest import fill_segments
+from tests.editorial.test_desk import signed_in
+from translations.checks.numbers import digit_numbers
+
+pytestmark = pytest.mark.django_db
+
+
+def numbered_segment(article):
+    return next(s for s in article.document.segments.order_by("position") if digit_numbers(s.source_text))
+
+
+def test_submit_is_refused_with_every_reason_at_once(make_article, translator):
+    article = make_article(State.TRANSLATION)
+    fill_segments(article, translator)
+    empty = article.document.segments.get(position=0)
+    services.save_segment(article.pk, empty.pk, translator, text="", version=empty.version)
+    wrong = numbered_segment(article)
+    services.save_segment(article.pk, wrong.pk, translator, text="No figures here.",
+                          version=article.document.segments.get(pk=wrong.pk).version)
+
+    with pytest.raises(Refused) as refused:
+        workflow.apply(article.pk, translator, "submit")
+    assert refused.value.code == "segments_incomplete"
+    assert refused.value.details["positions"] == [0]
+    assert [(i["position"], i["code"]) for i in refused.value.details["issues"]] == [(wrong.position, "numbers")]
+    assert "still empty" in refused.value.message and "quality error" in refused.value.message
+
+
+def test_the_desk_links_each_reason_to_its_segment(make_article, translator):
+    article = make_article(State.TRANSLATION)
+    wrong = numbered_segment(article)
+    services.save_segment(article.pk, wrong.pk, translator, text="No figures here.", version=wrong.version)
+    response = signed_in(translator).post(f"/desk/articles/{article.pk}/actions/submit/")
+    assert response.status_code == 409
+    html = response.content.decode()
+    section = html[html.index('class="card refusal"'):]
+    section = section[:section.index("</section>")]
+    links = re.findall(r'<a href="#text-(\d+)">Segment (\d+)</a>: ([^<]+)</li>', section)
+    segments = list(article.document.segments.order_by("position"))
+    expected = [(str(s.pk), str(s.position), "no translation yet") for s in segments if s.pk != wrong.pk]
+    assert [link for link in links if link[2] == "no translation yet"] == expected
+    assert [(pk, position) for pk, position, message in links if "missing" in message] == [
+        (str(wrong.pk), str(wrong.position))]
+
+
+def test_the_editors_request_reaches_the_translator_until_the_next_submit(make_article, editor, translator):
+    article = make_article(State.EDITING)
+    edited = article.document.segments.get(position=1)
+    services.save_segment(article.pk, edited.pk, editor, text="The editor's version 1", version=edited.version)
+    workflow.apply(article.pk, editor, "request_changes", comment="Check the casualty figures.")
+
+    client = signed_in(translator)
+    desk = client.get("/desk/").content.decode()
+    mine = desk[desk.index('data-section="mine"'):]
+    assert "Changes requested:</strong> Check the casualty figures." in mine[:mine.index("</section>")]
+    html = client.get(f"/desk/articles/{article.pk}/").content.decode()
+    banner = html[html.index('class="card review-request"'):]
+    banner = banner[:banner.index("</section>")]
+    assert "Changes requested by layla" in banner and "Check the casualty figures." in banner
+    assert re.findall(r'<a href="#text-(\d+)">', banner) == [str(edited.pk)]
+
+    workflow.apply(article.pk, translator, "submit")
+    assert "review-request" not in signed_in(editor).get(f"/desk/articles/{article.pk}/").content.decode()
+    assert "Changes requested" not in signed_in(translator).get("/desk/").content.decode()
+
+
+def test_a_request_stands_through_a_reassignment(make_article, editor, translator, other_translator):
+    article = make_article(State.EDITING)
+    workflow.apply(article.pk, editor, "request_changes", comment="Tighten the lede.")
+    workflow.apply(article.pk, editor, "assign", assignee=other_translator.username)
+    html = signed_in(other_translator).get(f"/desk/articles/{article.pk}/").content.decode()
+    assert "Tighten the lede." in html[html.index('class="card review-request"'):]
+
+
+def test_a_first_draft_from_memory_only_says_why_and_hides_what_is_empty(make_article, editor, settings):
+    settings.MT_ENGINE = "memory"
+    article = make_article(State.TRANSLATION)
+    article.document.segments.update(machine_text=None)
+    html = signed_in(editor).get(f"/desk/articles/{article.pk}/").content.decode()
+    assert "No machine-translation engine is configured" in html
+    assert 'class="segments no-drafts"' in html and 'class="machine"' not in html
+    assert "Copy all drafts" not in html
+    settings.MT_ENGINE = "libretranslate"  # an engine is configured: no notice, even before any draft
+    html = signed_in(editor).get(f"/desk/articles/{article.pk}/").content.decode()
+    assert "No machine-translation engine" not in html
+
+
+def test_a_drafted_article_keeps_its_draft_column_and_copy_all(make_article, translator, settings):
+    article = make_article(State.TRANSLATION)
+    settings.MT_ENGINE = "libretranslate"
+    article.document.segments.filter(position__gte=1).update(machine_text="A machine draft.", engine="libretranslate")
+    html = signed_in(translator).get(f"/desk/articles/{article.pk}/").content.decode()
+    assert "No machine-translation engine is configured" not in html
+    assert 'class="machine"' in html and "Copy all drafts" in html
+    fill_segments(article, translator)
+    assert "Copy all drafts" not in signed_in(translator).get(f"/desk/articles/{article.pk}/").content.decode()
+
