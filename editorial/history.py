@@ -101,6 +101,34 @@ def article_at(article: Article, revision_id: int) -> dict:
     }
 
 
+def revert_changes(article: Article, revision_id: int, segment_id: int | None = None) -> dict:
+    """What reverting to a revision would change now: {"revision", "segments": [{"id", "position", "kind",
+    "now", "then", "origin"}], "standfirst": (now, then) or None, "keywords": (now, then) or None}.
+
+    With `segment_id`, only that segment's text (the standfirst and keywords stay as they are). Services write
+    exactly this; the desk shows it before asking to confirm.
+    """
+    past = article_at(article, revision_id)
+    now = {s.pk: s for s in article.document.segments.all()}
+    if segment_id is not None and segment_id not in now:
+        raise Refused(404, "not_found", "This article has no such segment.")
+    segments = [
+        {"id": old["id"], "position": old["position"], "kind": old["kind"], "now": now[old["id"]].text,
+         "then": old["text"], "origin": old["origin"]}
+        for old in past["segments"]
+        if old["id"] in now and (segment_id is None or old["id"] == segment_id) and now[old["id"]].text != old["text"]
+    ]
+    whole = segment_id is None
+    keywords = keyword_names(article)
+    return {
+        "revision": revision_id,
+        "segments": segments,
+        "standfirst": (article.standfirst, past["standfirst"])
+        if whole and article.standfirst != past["standfirst"] else None,
+        "keywords": (keywords, past["keywords"]) if whole and keywords != past["keywords"] else None,
+    }
+
+
 def diff(article: Article, from_revision: int, to_revision: int | None) -> dict:
     """Segment by segment, word-level changes from one revision to another (None: the current text)."""
     before = article_at(article, from_revision)
@@ -111,7 +139,7 @@ def diff(article: Article, from_revision: int, to_revision: int | None) -> dict:
         old = before_by_id.get(segment["id"], {}).get("text")
         new = segment["text"]
         rows.append({
-            "position": segment["position"], "kind": segment["kind"], "from": old, "to": new,
+            "id": segment["id"], "position": segment["position"], "kind": segment["kind"], "from": old, "to": new,
             "changed": (old or "") != (new or ""), "ops": word_diff(old, new),
         })
     return {"from": from_revision, "to": to_revision or "current", "segments": rows}

@@ -89,6 +89,7 @@ def desk_sections(user) -> list[dict]:
         {"key": "review", "title": "Waiting for review", "articles": listing(state=State.EDITING)},
         {"key": "scheduled", "title": "Scheduled", "articles": listing(state=State.SCHEDULED)},
         {"key": "published", "title": "Recently published", "articles": listing(state=State.PUBLISHED)},
+        {"key": "archived", "title": "Archived", "articles": listing(state=State.ARCHIVED)},
     ]
 
 

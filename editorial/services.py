@@ -222,24 +222,30 @@ def save_segment(article_id: int, segment_id: int, user, *, text: str, version: 
     return segment
 
 
-def revert(article_id: int, revision_id: int, user) -> Article:
-    """Bring the text, standfirst and keywords back to a past revision, as a new revision."""
+def revert(article_id: int, revision_id: int, user, *, segment_id: int | None = None) -> Article:
+    """Bring the text, standfirst and keywords back to a past revision (or one segment's text only), as a new
+    revision; exactly what `history.revert_changes` shows beforehand."""
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
         refusal = workflow.revert_refusal(article, user)
         if refusal:
             raise refusal
-        past = history.article_at(article, revision_id)
-        current = {s.pk: s for s in article.document.segments.select_for_update()}
-        changed = _set_texts(user, [(current[old["id"]], old["text"], old["origin"]) for old in past["segments"]
-                                    if old["id"] in current and current[old["id"]].text != old["text"]],
+        # Every segment locked before comparing, so none changes between the comparison and the write.
+        locked = {s.pk: s for s in article.document.segments.select_for_update()}
+        changes = history.revert_changes(article, revision_id, segment_id)
+        changed = _set_texts(user, [(locked[c["id"]], c["then"], c["origin"]) for c in changes["segments"]],
                              timezone.now())
-        if article.standfirst != past["standfirst"] or history.keyword_names(article) != past["keywords"]:
-            article.standfirst = past["standfirst"]
-            article.keywords.set(_keyword_objects(past["keywords"]))
+        if changes["standfirst"] or changes["keywords"]:
+            article.standfirst = changes["standfirst"][1] if changes["standfirst"] else article.standfirst
+            if changes["keywords"]:
+                article.keywords.set(_keyword_objects(changes["keywords"][1]))
             article.version += 1
         article.save()
-        history.leave_revision(user, f"Reverted to revision {revision_id}", article, changed)
+        if segment_id is None:
+            comment = f"Reverted to revision {revision_id}"
+        else:
+            comment = f"Restored segment {locked[segment_id].position} from revision {revision_id}"
+        history.leave_revision(user, comment, article, changed)
     return article
 
 

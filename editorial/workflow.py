@@ -41,6 +41,8 @@ class Action:
     handler: Callable[["Transition"], Job | None] | None = None
     # False when the state moves later, by a job (draft): nothing is recorded now.
     moves_now: bool = True
+    # What the action does, said before it is done: the desk asks to confirm the actions that have this.
+    confirm: str = ""
 
     def possible_in(self, article: Article) -> bool:
         if self.except_when and self.except_when(article):
@@ -121,6 +123,14 @@ def _publish(t: Transition) -> None:
         article.state = State.PUBLISHED
 
 
+def _restore(t: Transition) -> None:
+    """Back to the state it was archived from; a schedule lost with the archive brings it back to editing."""
+    archived = (StateChange.objects.filter(article=t.article, action="archive", to_state=State.ARCHIVED)
+                .order_by("-created_at", "-id").values_list("from_state", flat=True).first())
+    state = archived or State.SOURCE
+    t.article.state = State.EDITING if state == State.SCHEDULED else state
+
+
 def _take_down(t: Transition) -> None:
     t.article.publish_at = None
     publishing.take_down(t.article)
@@ -154,6 +164,8 @@ ACTIONS: dict[str, Action] = {
         Action(
             "unpublish", "Unpublish", frozenset({State.PUBLISHED, State.SCHEDULED}), State.EDITING,
             "unpublish_article", comment_required=True, also_when=under_correction, handler=_take_down,
+            confirm="The article comes off the public site (its page, the home page and the feeds) and goes back "
+                    "to editing; your reason is recorded. Publishing it again puts it back.",
         ),
         # A correction: back to editing while the published version stays on the site until republished.
         Action("correct", "Correct", frozenset({State.PUBLISHED}), State.EDITING, "correct_article"),
@@ -161,7 +173,12 @@ ACTIONS: dict[str, Action] = {
         Action(
             "archive", "Archive", frozenset(set(State) - {State.PUBLISHED, State.ARCHIVED}), State.ARCHIVED,
             "archive_article", except_when=_live, handler=_take_down,
+            confirm="The article leaves the desk and the workflow (a schedule is cancelled). Editors find it under "
+                    "Archived and can restore it to the state it had.",
         ),
+        # Undoing an archive: back where it was (the state recorded when it was archived).
+        Action("restore", "Restore", frozenset({State.ARCHIVED}), State.SOURCE, "archive_article",
+               handler=_restore),
     ]
 }
 

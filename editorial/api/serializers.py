@@ -121,6 +121,11 @@ class SegmentUpdateInput(serializers.Serializer):
     version = StrictIntegerField(min_value=1)
 
 
+class RevertInput(serializers.Serializer):
+    segment = StrictIntegerField(min_value=1, required=False, allow_null=True, default=None,
+                                 help_text="Restore this segment's text only (the standfirst and keywords stay).")
+
+
 class UserCreateInput(serializers.Serializer):
     username = StrictCharField(max_length=150)
     password = StrictCharField(max_length=1024, trim_whitespace=False)

@@ -246,10 +246,11 @@ class RevisionView(APIView):
 
 
 class RevertView(APIView):
-    @extend_schema(request=None, responses=s.ArticleOut)
+    @extend_schema(request=s.RevertInput, responses=s.ArticleOut)
     def post(self, request, article_id, revision_id):
         _ensure_article(article_id)
-        services.revert(article_id, revision_id, request.user)
+        data = _valid(s.RevertInput, request.data)
+        services.revert(article_id, revision_id, request.user, segment_id=data["segment"])
         return _article_response(request, article_id)
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from editorial import roles
@@ -13,6 +14,7 @@ from translations import glossary
 from translations.models import GlossaryTerm
 from translations.normalize import normalize
 
+from . import confirming
 from .access import needs
 from .forms import RefusesForbiddenCharacters
 
@@ -72,6 +74,13 @@ def page(request):
 @needs("manage_glossary")
 @require_POST
 def delete(request, term_id):
+    term = GlossaryTerm.objects.filter(pk=term_id).first()
+    if term is not None and not confirming.confirmed(request):
+        return confirming.ask(
+            request, title=f"Remove {term.source_term} from the glossary?", confirm_label="Remove",
+            cancel=reverse("desk:glossary"), nav="glossary", consequences=[
+                f"{term.source_term} → {term.target_term} is no longer suggested in the workspace or checked in "
+                "translations.", "Export the glossary first to keep a copy."])
     GlossaryTerm.objects.filter(pk=term_id).delete()
     messages.success(request, "Term removed.")
     return redirect("desk:glossary")

@@ -20,7 +20,7 @@ from translations import memory
 from translations.machinery.base import MachineTranslationError, get_engine, memory_only
 from translations.machinery.check import check_engine
 
-from . import forms, track
+from . import confirming, forms, track
 from .access import needs
 
 
@@ -204,6 +204,11 @@ def take_action(request, article_id, action):
         if publish_at is None:
             messages.error(request, "The publishing time is not a date and time.")
             return _workspace(request, article, status=400, action_values=values)
+    confirm = workflow.ACTIONS[action].confirm if action in workflow.ACTIONS else ""
+    if confirm and not confirming.confirmed(request) and action in workflow.allowed_actions(article, request.user):
+        label = workflow.ACTIONS[action].label
+        return confirming.ask(request, title=f"{label} #{article.pk}?", consequences=[confirm],
+                              confirm_label=label, cancel=reverse("desk:article", args=[article.pk]))
     try:
         _, job = workflow.apply(article.pk, request.user, action, comment=values["comment"],
                                 assignee=values["assignee"] or None, publish_at=publish_at)
@@ -368,13 +373,53 @@ def compare(request, article_id):
 @login_required
 @require_POST
 def revert(request, article_id, revision_id):
+    article = _article(request, article_id)
+    segment_id = request.POST.get("segment", "")
+    segment_id = int(segment_id) if re.fullmatch(r"[0-9]{1,18}", segment_id) else None
+    if not confirming.confirmed(request):
+        refusal = workflow.revert_refusal(article, request.user)
+        if refusal is None:
+            try:
+                return _confirm_revert(request, article, revision_id, segment_id)
+            except Refused as exc:
+                refusal = exc
+        _refused(request, refusal)
+        return redirect("desk:history", article_id)
     try:
-        services.revert(article_id, revision_id, request.user)
+        services.revert(article_id, revision_id, request.user, segment_id=segment_id)
     except Refused as refusal:
         _refused(request, refusal)
         return redirect("desk:history", article_id)
-    messages.success(request, f"Reverted to revision {revision_id}.")
+    if segment_id is None:
+        messages.success(request, f"Reverted to revision {revision_id}.")
+    else:
+        messages.success(request, f"Segment restored from revision {revision_id}.")
     return redirect("desk:article", article_id)
+
+
+def _confirm_revert(request, article, revision_id, segment_id):
+    """What a revert will change, segment by segment, before it is done."""
+    changes = history.revert_changes(article, revision_id, segment_id)
+    lines = []
+    count = len(changes["segments"])
+    if segment_id is not None:
+        lines.append(f"This segment gets its text from revision {revision_id}." if count else
+                     f"This segment already has its text from revision {revision_id}: nothing changes.")
+        title = f"Restore a segment of #{article.pk} from revision {revision_id}?"
+    else:
+        lines.append(f"{count} segment{'s' if count != 1 else ''} get their text from revision {revision_id}"
+                     + (" (below)." if count else ": no segment's text changes."))
+        if changes["standfirst"]:
+            then = changes["standfirst"][1]
+            lines.append(f"The standfirst becomes: \u201c{then}\u201d." if then else "The standfirst is emptied.")
+        if changes["keywords"]:
+            now, then = changes["keywords"]
+            lines.append(f"The keywords become: {', '.join(then) or 'none'} (now: {', '.join(now) or 'none'}).")
+        title = f"Revert #{article.pk} to revision {revision_id}?"
+    lines.append("Nothing is lost: the text as it is now stays in the history, and can be restored from there.")
+    return confirming.ask(request, title=title, consequences=lines, changes=changes["segments"],
+                          confirm_label="Restore the segment" if segment_id is not None else "Revert",
+                          cancel=reverse("desk:history", args=[article.pk]), danger=False)
 
 
 # Team -------------------------------------------------------------------------------------------
@@ -444,6 +489,15 @@ def team_member(request, user_id):
             messages.error(request, "Choose one of the roles.")
             return redirect("desk:team")
         role = form.cleaned_data["role"]
+    refused = roles.self_change_refusal(request.user, member, role=role, is_active=is_active)
+    if is_active is False and member.is_active and not refused and not confirming.confirmed(request):
+        return confirming.ask(
+            request, title=f"Deactivate {member.username}?", confirm_label=f"Deactivate {member.username}",
+            cancel=reverse("desk:team"), nav="team", consequences=[
+                f"{member.username} can no longer sign in; their open sessions end and their API token is deleted.",
+                "Their articles, translations and history stay as they are.",
+                "Reactivate them on this page to let them sign in again (with a new token).",
+            ])
     try:
         roles.change_member(request.user, member, role=role, is_active=is_active)
     except Refused as refusal:
@@ -452,17 +506,6 @@ def team_member(request, user_id):
     if role is not None:
         messages.success(request, f"{member.username} is now {role}.")
     if is_active is not None:
-        messages.success(request, f"{member.username} is {'active' if member.is_active else 'deactivated'}.")
-    return redirect("desk:team")
-    if "role" in request.POST:
-        form = forms.UserRoleForm(request.POST)
-        if form.is_valid():
-            roles.set_role(member, form.cleaned_data["role"])
-            messages.success(request, f"{member.username} is now {form.cleaned_data['role']}.")
-        else:
-            messages.error(request, "Choose one of the roles.")
-    if "is_active" in request.POST:
-        roles.set_active(member, request.POST["is_active"] == "1")
         messages.success(request, f"{member.username} is {'active' if member.is_active else 'deactivated'}.")
     return redirect("desk:team")
 

@@ -103,6 +103,14 @@
     });
   }
 
+  /* Destructive forms ask first, saying what they do; the server asks too when this has not (desk/confirming.py). */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-confirm]")) return;
+    if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); return; }
+    if (!form.querySelector("input[name=confirmed]")) form.appendChild(el("input", { "type": "hidden", "name": "confirmed", "value": "1" }));
+  });
+
   function start() {
     tools();
     var list = document.getElementById("segments");

@@ -77,3 +77,27 @@ def test_the_editors_reason_for_changes_reaches_the_translator(live_server, page
     expect(note).to_contain_text("Please check the casualty figures.")
     note.get_by_role("link", name=str(edited.position)).click()
     expect(page).to_have_url(f"{live_server.url}/desk/articles/{article.pk}/#text-{edited.pk}")
+
+
+def test_archive_asks_first_and_the_archive_list_restores(live_server, page, sign_in, editor, translator):
+    article = article_in(State.TRANSLATION, editor=editor, translator=translator, paragraphs=1)
+    sign_in(page, "layla", PASSWORD)
+    page.goto(f"{live_server.url}/desk/articles/{article.pk}/")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.get_by_role("button", name="Archive").click()
+    expect(page.locator(".state")).to_have_text("Translation")
+    assert "can restore it to the state it had" in asked[0]
+
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.get_by_role("button", name="Archive").click()
+    expect(page.locator(".state")).to_have_text("Archived")
+
+    page.goto(f"{live_server.url}/desk/")
+    page.locator('[data-section="archived"]').get_by_role("button", name=f"Restore #{article.pk}").click()
+    expect(page.locator(".state")).to_have_text("Translation")

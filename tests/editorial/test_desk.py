@@ -250,7 +250,11 @@ def test_editors_keep_the_glossary_on_its_page(editor):
     term = GlossaryTerm.objects.get()
     response = client.post("/desk/glossary/", {"source_term": "جاسِم", "target_term": "Jassem"})
     assert response.status_code == 400 and "This term is in the glossary already." in response.content.decode()
-    assert client.post(f"/desk/glossary/{term.pk}/delete/").status_code == 302
+    # Asked first, saying what it does; only the confirmed post removes it.
+    asked = client.post(f"/desk/glossary/{term.pk}/delete/")
+    assert asked.status_code == 200 and "no longer suggested" in asked.content.decode()
+    assert GlossaryTerm.objects.exists()
+    assert client.post(f"/desk/glossary/{term.pk}/delete/", {"confirmed": "1"}).status_code == 302
     assert not GlossaryTerm.objects.exists()
 
 
@@ -295,7 +299,11 @@ def test_team_page_is_for_admins_only(editor):
 def test_admin_deactivates_a_user(admin_user, translator):
     client = signed_in(admin_user)
     token = Token.objects.create(user=translator)
-    client.post(f"/desk/team/{translator.pk}/", {"is_active": "0"})
+    asked = client.post(f"/desk/team/{translator.pk}/", {"is_active": "0"})
+    assert "can no longer sign in" in asked.content.decode()
+    translator.refresh_from_db()
+    assert translator.is_active  # not before it is confirmed
+    client.post(f"/desk/team/{translator.pk}/", {"is_active": "0", "confirmed": "1"})
     translator.refresh_from_db()
     assert not translator.is_active
     assert not Client().login(username="sami", password=PASSWORD)

@@ -188,8 +188,11 @@ def test_diff_gives_word_level_ops_per_segment(make_article, translator, api):
     assert [r["position"] for r in rows] == [0, 1, 2, 3]
     for row in rows:
         assert set(row) >= {"position", "kind", "from", "to", "changed", "ops"}
+    segment_ids = list(article.document.segments.order_by("position").values_list("pk", flat=True))
+    assert [r["id"] for r in rows] == segment_ids  # which segment each row is (to restore it)
     assert rows[1] == {
-        "position": 1, "kind": "paragraph", "from": "The quick fox", "to": "The slow fox", "changed": True,
+        "id": segment_ids[1], "position": 1, "kind": "paragraph", "from": "The quick fox", "to": "The slow fox",
+        "changed": True,
         "ops": [["equal", "The "], ["delete", "quick"], ["insert", "slow"], ["equal", " fox"]],
     }
     assert rows[0]["kind"] == "title"
@@ -214,7 +217,7 @@ def test_diff_to_current(make_article, translator, api):
     rows = body["segments"]
     assert rows[1]["ops"] == [["equal", "The slow "], ["insert", "brown "], ["equal", "fox"]]
     assert (rows[1]["from"], rows[1]["to"], rows[1]["changed"]) == ("The slow fox", "The slow brown fox", True)
-    assert rows[2] == {"position": 2, "kind": "paragraph", "from": "Roads reopened on Tuesday.",
+    assert rows[2] == {"id": rows[2]["id"], "position": 2, "kind": "paragraph", "from": "Roads reopened on Tuesday.",
                        "to": "Roads reopened on Tuesday.", "changed": False,
                        "ops": [["equal", "Roads reopened on Tuesday."]]}
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from editorial import services, workflow
 from editorial.models import State
 
 pytestmark = pytest.mark.django_db
@@ -59,11 +60,21 @@ def test_every_kind_of_page_has_no_html_errors(vnu, make_article, translator, ed
         "public-index": (Client(), "/"),
         "public-article": (Client(), f"/articles/{published.slug}/"),
         "public-keyword": (Client(), f"/keywords/{keyword}/"),
+        # Pages that answer a POST: what a destructive action asks first, and a refused submit's reasons.
+        "confirm-revert": (_signed_in(editor), f"/desk/articles/{editing.pk}/history/{first}/revert/", {}, 200),
+        "confirm-archive": (_signed_in(editor), f"/desk/articles/{working.pk}/actions/archive/", {}, 200),
     }
+    unfinished = make_article(State.TRANSLATION)
+    emptied = unfinished.document.segments.get(position=1)
+    services.save_segment(unfinished.pk, emptied.pk, translator, text="", version=emptied.version)
+    pages["refused-submit"] = (_signed_in(translator), f"/desk/articles/{unfinished.pk}/actions/submit/", {}, 409)
+    reviewed = make_article(State.EDITING)
+    workflow.apply(reviewed.pk, editor, "request_changes", comment="Check the figures.")
+    pages["workspace-changes-requested"] = (_signed_in(translator), f"/desk/articles/{reviewed.pk}/")
     files = []
-    for name, (client, url) in pages.items():
-        response = client.get(url)
-        assert response.status_code == 200, (name, url, response.status_code)
+    for name, (client, url, *post) in pages.items():
+        response = client.post(url, post[0]) if post else client.get(url)
+        assert response.status_code == (post[1] if post else 200), (name, url, response.status_code)
         path = tmp_path / f"{name}.html"
         path.write_bytes(response.content)
         files.append(str(path))
