@@ -131,6 +131,17 @@ def _restore(t: Transition) -> None:
     t.article.state = State.EDITING if state == State.SCHEDULED else state
 
 
+def _reschedule(t: Transition) -> None:
+    if t.publish_at is None or t.publish_at <= timezone.now():
+        raise Refused(400, "invalid", "Give the new publishing time, in the future ('publish_at').",
+                      {"publish_at": ["A time in the future is required."]})
+    t.article.publish_at = t.publish_at
+
+
+def _cancel_schedule(t: Transition) -> None:
+    t.article.publish_at = None
+
+
 def _take_down(t: Transition) -> None:
     t.article.publish_at = None
     publishing.take_down(t.article)
@@ -167,6 +178,11 @@ ACTIONS: dict[str, Action] = {
             confirm="The article comes off the public site (its page, the home page and the feeds) and goes back "
                     "to editing; your reason is recorded. Publishing it again puts it back.",
         ),
+        # A schedule is changed or called off without a reason: nothing has been published yet.
+        Action("reschedule", "Reschedule", frozenset({State.SCHEDULED}), State.SCHEDULED, "publish_article",
+               handler=_reschedule),
+        Action("cancel_schedule", "Cancel schedule", frozenset({State.SCHEDULED}), State.EDITING, "publish_article",
+               handler=_cancel_schedule),
         # A correction: back to editing while the published version stays on the site until republished.
         Action("correct", "Correct", frozenset({State.PUBLISHED}), State.EDITING, "correct_article"),
         # Never while a version is live (under correction): taking it off the site is `unpublish`, with its reason.

@@ -9,13 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import make_aware
 from django.views.decorators.http import require_POST
 
 from editorial import fetching, history, jobs, quality, roles, selectors, services, signin, workflow
 from editorial.errors import Refused
-from editorial.models import Article, Comment, Job, Publication
+from editorial.models import Article, Comment, Job, Publication, State
 from translations import memory
 from translations.machinery.base import MachineTranslationError, get_engine, memory_only
 from translations.machinery.check import check_engine
@@ -151,6 +152,9 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
         "drafted": any(s.machine_text for s in segments),
         "copyable": any(s.machine_text and not s.has_text for s in segments),
         "memory_only": memory_only(),
+        "time_zone": timezone.get_current_timezone_name(),
+        "scheduled_local": (timezone.localtime(article.publish_at).strftime("%Y-%m-%dT%H:%M")
+                            if article.publish_at else ""),
         "may_manage_team": roles.may(user, "manage_team"),
         "correcting": workflow.under_correction(article),
         "segments": segments,
@@ -217,9 +221,22 @@ def take_action(request, article_id, action):
         # Re-render with what was typed: a refused action never loses a comment.
         return _workspace(request, _article(request, article_id), status=refusal.status, action_values=values,
                           refusal=refusal)
-    label = workflow.ACTIONS[action].label
-    messages.success(request, f"{label}: done." if not job else "Machine draft ordered; it is running now.")
+    messages.success(request, _done(action, job, Article.objects.get(pk=article.pk)))
     return redirect("desk:article", article.pk)
+
+
+def _done(action: str, job, article: Article) -> str:
+    """What the action did, in words: a schedule says when, in which time zone."""
+    if job:
+        return "Machine draft ordered; it is running now."
+    if article.state == State.SCHEDULED and article.publish_at:
+        when = dateformat.format(timezone.localtime(article.publish_at), "l j F Y, H:i")
+        return f"Scheduled for {when} ({timezone.get_current_timezone_name()})."
+    if action == "cancel_schedule":
+        return "Schedule cancelled: the article is back in editing, unpublished."
+    if action == "restore":
+        return f"Restored: the article is back in {article.get_state_display().lower()}."
+    return f"{workflow.ACTIONS[action].label}: done."
 
 
 @login_required

@@ -79,6 +79,7 @@ def test_editor_compares_requests_changes_then_publishes(live_server, page, sign
     expect(page.locator("tr.folded").first).to_contain_text("1 unchanged")
 
     page.goto(f"{live_server.url}/desk/articles/{article.pk}/")
+    page.get_by_text("Request changes…").click()  # the reason is asked only by the action that needs one
     page.get_by_label("Why").fill("Please check the casualty figures.")
     page.get_by_role("button", name="Request changes").click()
     expect(page.locator(".state")).to_have_text("Translation")

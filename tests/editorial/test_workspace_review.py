@@ -7,7 +7,7 @@ import pytest
 
 from editorial import services, workflow
 from editorial.errors import Refused
-from editorial.models import State
+from editorial.models import Article, State
 from tests.conftest import fill_segments
 from tests.editorial.test_desk import signed_in
 from translations.checks.numbers import digit_numbers
@@ -105,3 +105,32 @@ def test_a_drafted_article_keeps_its_draft_column_and_copy_all(make_article, tra
     fill_segments(article, translator)
     assert "Copy all drafts" not in signed_in(translator).get(f"/desk/articles/{article.pk}/").content.decode()
 
+
+
+def test_scheduling_says_when_and_can_be_changed_or_called_off_without_a_reason(make_article, editor, settings):
+    settings.TIME_ZONE = "Asia/Damascus"
+    article = make_article(State.EDITING)
+    client = signed_in(editor)
+    html = client.get(f"/desk/articles/{article.pk}/").content.decode()
+    assert "Publish at, Asia/Damascus time (empty: now)" in html
+
+    response = client.post(f"/desk/articles/{article.pk}/actions/publish/", {"publish_at": "2099-05-01T09:30"},
+                           follow=True)
+    html = response.content.decode()
+    assert "Scheduled for Friday 1 May 2099, 09:30 (Asia/Damascus)." in html  # the message
+    assert "Publish: done." not in html
+    assert "<strong>Scheduled for Friday 1 May 2099, 09:30 (Asia/Damascus)</strong>" in html  # the workspace
+    assert set(re.findall(r'data-action="(\w+)"', html)) == {"reschedule", "cancel_schedule", "archive"}
+    assert 'value="2099-05-01T09:30"' in html  # the reschedule field starts from the current time
+
+    html = client.post(f"/desk/articles/{article.pk}/actions/reschedule/", {"publish_at": "2099-05-02T18:00"},
+                       follow=True).content.decode()
+    assert "Scheduled for Saturday 2 May 2099, 18:00 (Asia/Damascus)." in html
+    assert client.post(f"/desk/articles/{article.pk}/actions/reschedule/", {"publish_at": "2001-01-01T00:00"}
+                       ).status_code == 400
+
+    html = client.post(f"/desk/articles/{article.pk}/actions/cancel_schedule/", follow=True).content.decode()
+    assert "Schedule cancelled" in html
+    cancelled = Article.objects.get(pk=article.pk)
+    assert (cancelled.state, cancelled.publish_at, cancelled.live_version_id) == (State.EDITING, None, None)
+    assert cancelled.state_changes.last().comment == ""
