@@ -134,10 +134,13 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
     segments = list(article.document.segments.all())
     found = quality.reports(article, segments)
     issues = quality.article_issues(article, segments, found)
+    tracking = request.GET.get("track") == "1"
+    changes = track.track_changes(article, segments) if tracking else {}
     for segment in segments:
         # Empty segments show in the progress bar; the rest of their issues matter once there is text.
         segment.issues = [i for i in issues[segment.pk] if i["code"] != "empty"]
         segment.terms = found[segment.pk].terms
+        segment.changes = changes.get(segment.pk, [])
     done = sum(1 for s in segments if s.has_text)
     drafts = article.jobs.filter(kind=Job.Kind.DRAFT)
     job = drafts.filter(state__in=Job.ACTIVE).order_by("-id").first()
@@ -173,7 +176,7 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
         "comment_form": comment_form or forms.CommentForm(),
         "action_values": action_values or {},
         "translators": _translators_first(workflow.assignable_users()) if "assign" in actions else [],
-        "track": track.track_changes(article, segments) if request.GET.get("track") == "1" else None,
+        "track": tracking,
         "blockers": _blockers(article, actions),
         "publication": Publication.current(),
         "may_override": user.has_perm("editorial.override_check"),

@@ -224,24 +224,36 @@ def test_compare_marks_insertions_and_deletions(make_article, editor):
     assert f'action="/desk/articles/{article.pk}/history/{first}/revert/"' in html
 
 
-def test_track_changes_show_the_translators_and_the_editors_words(make_article, editor):
-    from editorial import services
+def test_track_changes_credit_each_edit_to_its_author_and_round(make_article, editor, translator):
+    from editorial import services, workflow
     from editorial.desk.track import track_changes
 
-    article = make_article(State.EDITING)  # drafted by the engine, then typed over by the translator
+    article = make_article(State.EDITING)  # translated by sami in round 1, submitted
     segment = article.document.segments.get(position=1)
     by_translator = segment.text
     services.save_segment(article.pk, segment.pk, editor, text=by_translator + " Edited here.",
                           version=segment.version)
-    rows = {row["segment"].pk: row for row in track_changes(article, list(article.document.segments.all()))}
-    row = rows[segment.pk]
-    assert row["edited_by_editor"] and [op for op in row["editor_ops"] if op[0] != "equal"] == [
-        ["insert", " Edited here."]]
-    assert "".join(text for op, text in row["translator_ops"] if op != "delete") == by_translator
-    others = [r for pk, r in rows.items() if pk != segment.pk]
-    assert others and not any(r["edited_by_editor"] for r in others)
-    html = signed_in(editor).get(f"/desk/articles/{article.pk}/").content.decode()
-    assert "Edited here." in html
+    workflow.apply(article.pk, editor, "request_changes", comment="One more pass.")
+    segment.refresh_from_db()
+    services.save_segment(article.pk, segment.pk, translator, text="Second pass. " + segment.text,
+                          version=segment.version)
+    workflow.apply(article.pk, translator, "submit")
+
+    changes = track_changes(article, list(article.document.segments.all()))
+    chain = [(c.who, c.state, c.round) for c in changes[segment.pk]]
+    assert chain == [("sami", "translation", 1), ("layla", "editing", 1), ("sami", "translation", 2)]
+    editor_change = changes[segment.pk][1]
+    assert [op for op in editor_change.ops if op[0] != "equal"] == [["insert", " Edited here."]]
+    assert editor_change.before == by_translator
+    others = [c for pk, chain in changes.items() if pk != segment.pk for c in chain]
+    assert others and {c.who for c in others} == {"sami"}
+
+    html = signed_in(editor).get(f"/desk/articles/{article.pk}/?track=1").content.decode()
+    row = html[html.index(f'id="segment-{segment.pk}"'):]
+    row = row[:row.index("</li>")]
+    assert "<strong>layla</strong> <span class=\"muted\">(editing, round 1," in row
+    assert "<ins> Edited here.</ins>" in row and "<ins>Second pass. </ins>" in row
+    assert "Track changes: machine draft" not in html  # no second copy of the article above the list
 
 
 def test_editors_keep_the_glossary_on_its_page(editor):

@@ -50,6 +50,7 @@ def test_every_kind_of_page_has_no_html_errors(vnu, make_article, translator, ed
         "workspace-editor-drafted": (_signed_in(editor), f"/desk/articles/{drafted.pk}/"),
         "workspace-editor-translation": (_signed_in(editor), f"/desk/articles/{working.pk}/"),
         "workspace-published": (_signed_in(editor), f"/desk/articles/{published.pk}/"),
+        "workspace-track-changes": (_signed_in(editor), f"/desk/articles/{editing.pk}/?track=1"),
         "desk-admin": (_signed_in(admin_user), "/desk/"),
         "new-article": (_signed_in(editor), "/desk/new/"),
         "history": (_signed_in(editor), f"/desk/articles/{editing.pk}/history/"),
