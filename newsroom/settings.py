@@ -369,6 +369,8 @@ MT_ENGINES = {
     "openai": "translations.machinery.openai.OpenAIEngine",
 }
 MT_ENGINE = os.environ.get("MT_ENGINE", "memory")
+# Drafts also take the memory's near matches of this similarity or more (percent; 0: exact matches only).
+MEMORY_PREFILL_SCORE = int(os.environ.get("MEMORY_PREFILL_SCORE", "95"))
 MT_ENGINE_SETTINGS = {
     "libretranslate": {"url": os.environ.get("LIBRETRANSLATE_URL", ""),
                        "api_key": os.environ.get("LIBRETRANSLATE_API_KEY", "")},

@@ -188,3 +188,24 @@ def test_admins_see_and_test_the_engine_through_the_api(settings, api, admin_use
         assert api(editor).get("/api/v1/mt/").status_code == 403
     finally:
         server.stop()
+
+
+def test_near_memory_matches_prefill_marked_and_are_not_sent(service, settings):
+    from datetime import UTC, datetime
+
+    from translations import memory
+    from translations.machinery.base import FUZZY_ENGINE
+
+    remembered = "عادت الحياة إلى طبيعتها في مدينة جاسم صباح اليوم بعد اتفاق وقف إطلاق النار"
+    near = remembered.replace("اليوم", "اليوم،")  # one mark apart: well above 95%
+    far = "عادت الحياة إلى طبيعتها في مدينة نوى"  # a different sentence sharing its start
+    memory.store([memory.Pair(remembered, "Life returned to normal in Jasim this morning")], "ar", "en",
+                 datetime(2026, 1, 1, tzinfo=UTC))
+    drafts = engine_for(service).translate([near, far], "ar", "en")
+    assert (drafts[0].text, drafts[0].origin, drafts[0].engine) == (
+        "Life returned to normal in Jasim this morning", "memory", FUZZY_ENGINE)
+    assert drafts[1].origin == "machine"
+    assert near not in str(service.requests[0]["json"]) and far in str(service.requests[0]["json"])
+
+    settings.MEMORY_PREFILL_SCORE = 0  # exact matches only
+    assert engine_for(service).translate([near], "ar", "en")[0].origin == "machine"

@@ -83,9 +83,12 @@ class MachineTranslation:
         """
         remembered = memory.exact_matches(texts, source, target)
         hits = [(i, Draft(remembered[t], "memory", "memory")) for i, t in enumerate(texts) if t in remembered]
+        # Near matches (MEMORY_PREFILL_SCORE or more, as MateCat pre-fills 95% matches), marked by their engine.
+        near = fuzzy_prefill([t for t in texts if t not in remembered], source, target)
+        hits += [(i, Draft(near[t], "memory", FUZZY_ENGINE)) for i, t in enumerate(texts) if t in near]
         if hits:
-            yield hits
-        rest = [(i, t) for i, t in enumerate(texts) if t not in remembered]
+            yield sorted(hits)
+        rest = [(i, t) for i, t in enumerate(texts) if t not in remembered and t not in near]
         for batch in self.batches(rest):
             results = self.translate_batch([t for _, t in batch], source, target)
             if len(results) != len(batch):
@@ -159,6 +162,24 @@ def _retry_after(response: requests.Response) -> float | None:
 
 def engine_names() -> list[str]:
     return sorted(settings.MT_ENGINES)
+
+
+# The engine name of a draft that is a near (not exact) memory match: the workspace shows it beside the draft.
+FUZZY_ENGINE = "memory 95%+"
+
+
+def fuzzy_prefill(texts: list[str], source: str, target: str) -> dict[str, str]:
+    """{text: the remembered translation of its closest source}, for texts with a match of at least
+    MEMORY_PREFILL_SCORE percent (0 turns pre-filling off). One lookup per distinct text."""
+    threshold = settings.MEMORY_PREFILL_SCORE
+    if not threshold:
+        return {}
+    found = {}
+    for text in dict.fromkeys(texts):
+        matches = memory.fuzzy_matches(text, source, target, limit=1, min_score=threshold)
+        if matches and matches[0].score >= threshold:
+            found[text] = matches[0].target
+    return found
 
 
 def memory_only() -> bool:
