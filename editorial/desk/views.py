@@ -18,6 +18,7 @@ from editorial import fetching, history, jobs, quality, roles, selectors, servic
 from editorial.errors import Refused
 from editorial.models import Article, Comment, Job, Publication, State
 from translations import memory
+from translations.diff import word_diff
 from translations.machinery.base import MachineTranslationError, get_engine, memory_only
 from translations.machinery.check import check_engine
 
@@ -255,7 +256,9 @@ def segment_matches(request, article_id, segment_id):
                if m.document_id != document.pk]
     articles = selectors.article_ids_by_document(m.document_id for m in matches)
     return render(request, "desk/_matches.html", {
-        "matches": [{"match": m, "article": articles.get(m.document_id)} for m in matches],
+        # Each match's source against this segment's: what differs is marked (the words to check in its target).
+        "matches": [{"match": m, "article": articles.get(m.document_id),
+                     "ops": word_diff(segment.source_text, m.source)} for m in matches],
         "can_edit": workflow.can_edit_segments(article, request.user),
     })
 

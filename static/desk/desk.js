@@ -96,10 +96,19 @@
     if (emptyButton) emptyButton.addEventListener("click", nextEmpty);
     var only = document.getElementById("only-issues");
     if (only) only.addEventListener("change", function () { list.classList.toggle("only-issues", only.checked); });
+    var help = document.getElementById("shortcuts");
+    var helpButton = document.getElementById("show-shortcuts");
+    if (help && helpButton) helpButton.addEventListener("click", function () { help.showModal(); });
     document.addEventListener("keydown", function (event) {
+      var typing = /^(INPUT|TEXTAREA|SELECT)$/.test((event.target && event.target.tagName) || "");
+      if (event.key === "?" && !typing && help && !help.open) { event.preventDefault(); help.showModal(); return; }
       if (!event.altKey || event.ctrlKey || event.metaKey) return;
       if (event.key === "n" || event.key === "N") { event.preventDefault(); nextIssue(); }
       else if (event.key === "e" || event.key === "E") { event.preventDefault(); nextEmpty(); }
+      else if (event.key === "a" || event.key === "A") {
+        var actions = document.getElementById("actions");
+        if (actions) { event.preventDefault(); actions.scrollIntoView({ block: "nearest" }); (actions.querySelector("button, summary, select, input:not([type=hidden])") || actions).focus(); }
+      }
     });
   }
 
@@ -144,6 +153,24 @@
                      stored.text, "Unsaved text from your last visit was kept.");
       }
     });
+
+    // Text areas grow with their text (no paragraph is cut off), and count words and characters.
+    function grow(ta) {
+      ta.style.height = "auto";
+      ta.style.height = (ta.scrollHeight + 2) + "px";
+    }
+    function words(text) { var m = text.trim().match(/\S+/g); return m ? m.length : 0; }
+    function count(li) {
+      var el = li.querySelector(".counts");
+      if (el) { var text = area(li).value; el.textContent = words(text) + " words · " + text.length + " characters"; }
+    }
+    function countAll() {
+      var total = document.getElementById("article-counts");
+      if (!total) return;
+      var w = 0, c = 0;
+      rows.forEach(function (row) { var t = area(row).value; w += words(t); c += t.length; });
+      total.textContent = w + " words · " + c + " characters translated";
+    }
 
     function schedule(li) {
       clearTimeout(li._timer);
@@ -239,7 +266,12 @@
 
     rows.forEach(function (li, index) {
       var ta = area(li);
+      grow(ta);
+      count(li);
       ta.addEventListener("input", function () {
+        grow(ta);
+        count(li);
+        countAll();
         try { localStorage.setItem(backupKey(li), JSON.stringify({ text: ta.value, version: li.dataset.version })); } catch (e) { /* full */ }
         setState(li, "saving", "unsaved");
         updateProgress();
@@ -264,15 +296,47 @@
       }
     });
 
+    countAll();
+
     // A memory match's [Use] button (the matches arrive by htmx when the segment gets focus).
     list.addEventListener("click", function (event) {
       var button = event.target.closest(".use-match");
       if (!button) return;
-      var li = button.closest("li.segment");
+      useMatch(button.closest("li.segment"), button.closest("li"));
+    });
+
+    function useMatch(li, item) {
       var ta = area(li);
-      ta.value = button.parentNode.querySelector(".match-text").textContent;
+      ta.value = item.querySelector(".match-text").textContent;
       ta.dispatchEvent(new Event("input"));
+      ta.focus();  // the focus stays in the text, never on the button
       save(li);
+    }
+
+    function insertAtCursor(ta, text) {
+      var start = ta.selectionStart, end = ta.selectionEnd;
+      ta.setRangeText(text, start, end, "end");
+      ta.dispatchEvent(new Event("input"));
+    }
+
+    // Keys inside a segment's text (the list is on the page: "?" shows it).
+    rows.forEach(function (li) {
+      var ta = area(li);
+      ta.addEventListener("keydown", function (event) {
+        var digit = /^[1-9]$/.test(event.key) ? Number(event.key) : 0;
+        if (event.ctrlKey && !event.altKey && digit) {
+          var items = li.querySelectorAll(".memory .matches > li");
+          if (items[digit - 1]) { event.preventDefault(); useMatch(li, items[digit - 1]); }
+        } else if (event.altKey && !event.ctrlKey && (event.key === "d" || event.key === "D")) {
+          var draft = li.querySelector(".machine-text");
+          if (draft) { event.preventDefault(); ta.value = draft.textContent; ta.dispatchEvent(new Event("input")); save(li); }
+        } else if (event.altKey && !event.ctrlKey && (event.key === "g" || event.key === "G")) {
+          // The segment's glossary terms in turn: the first whose rendering is not in the text yet.
+          var terms = Array.prototype.slice.call(li.querySelectorAll(".term strong"));
+          var next = terms.filter(function (t) { return ta.value.indexOf(t.textContent) === -1; })[0] || terms[0];
+          if (next) { event.preventDefault(); insertAtCursor(ta, next.textContent); }
+        }
+      });
     });
 
     var copyAll = document.getElementById("copy-all-drafts");

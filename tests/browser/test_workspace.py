@@ -101,3 +101,51 @@ def test_archive_asks_first_and_the_archive_list_restores(live_server, page, sig
     page.goto(f"{live_server.url}/desk/")
     page.locator('[data-section="archived"]').get_by_role("button", name=f"Restore #{article.pk}").click()
     expect(page.locator(".state")).to_have_text("Translation")
+
+
+def test_a_keyboard_first_segment(live_server, page, sign_in, editor, translator):
+    from datetime import UTC, datetime
+
+    from translations import memory
+    from translations.models import GlossaryTerm
+
+    article = article_in(State.TRANSLATION, editor=editor, translator=translator, paragraphs=2)
+    segment = article.document.segments.get(position=1)
+    memory.store([memory.Pair(segment.source_text, "The remembered translation.")], "ar", "en",
+                 datetime(2026, 1, 1, tzinfo=UTC))
+    word = segment.source_text.split()[0]
+    GlossaryTerm.objects.create(source_term=word, target_term="Glossary rendering")
+    Segment = type(segment)
+    Segment.objects.filter(pk=segment.pk).update(machine_text="The machine draft.", engine="libretranslate")
+
+    sign_in(page, "sami", PASSWORD)
+    page.goto(f"{live_server.url}/desk/articles/{article.pk}/")
+    page.keyboard.press("?")
+    shortcuts = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(shortcuts).to_be_visible()
+    expect(shortcuts).to_contain_text("Use the first, second or third memory match")
+    shortcuts.get_by_role("button", name="Close").click()
+
+    box = page.get_by_label("Translation of segment 1", exact=True)
+    box.focus()
+    row = page.locator(f"#segment-{segment.pk}")
+    expect(row.locator(".memory .matches")).to_contain_text("The remembered translation.")
+    box.press("Control+1")
+    expect(box).to_have_value("The remembered translation.")
+    expect(box).to_be_focused()  # never left on a button
+    expect(row.locator(".save-state")).to_have_text("saved")
+    expect(row.locator(".counts")).to_have_text("3 words · 27 characters")
+
+    box.press("Alt+d")
+    expect(box).to_have_value("The machine draft.")
+    box.press("End")
+    box.type(" ")
+    box.press("Alt+g")
+    expect(box).to_have_value("The machine draft. Glossary rendering")
+
+    row.get_by_role("button", name="Use (Ctrl+1)").click()  # by mouse: the focus comes back to the text
+    expect(box).to_have_value("The remembered translation.")
+    expect(box).to_be_focused()
+
+    box.press("Alt+a")
+    expect(page.get_by_role("button", name="Submit for editing")).to_be_focused()
