@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from translations import characters
+from translations.find import replaced
 from translations.models import Document, Segment
 from translations.segmentation import plain_text, split_body
 
@@ -247,6 +248,49 @@ def revert(article_id: int, revision_id: int, user, *, segment_id: int | None = 
             comment = f"Restored segment {locked[segment_id].position} from revision {revision_id}"
         history.leave_revision(user, comment, article, changed)
     return article
+
+
+def replacement_preview(article: Article, find: str, replacement: str, *, match_case: bool) -> list[dict]:
+    """The segments a replace-all would change: [{"segment", "before", "after", "count", "version"}]."""
+    _check_find(find, replacement)
+    rows = []
+    for segment in article.document.segments.order_by("position"):
+        after, count = replaced(segment.text, find, replacement, match_case=match_case)
+        if count:
+            rows.append({"segment": segment, "before": segment.text, "after": after, "count": count,
+                         "version": segment.version})
+    return rows
+
+
+def replace_all(article_id: int, user, find: str, replacement: str, *, match_case: bool,
+                versions: dict[int, int]) -> dict:
+    """Replace in the segments previewed (`versions`: {segment id: version seen}), as one revision.
+
+    A segment changed since the preview is left alone and reported, never overwritten: {"changed": [positions],
+    "skipped": [positions]}.
+    """
+    _check_find(find, replacement)
+    with transaction.atomic():
+        article = lock_for_text_edit(article_id, user)
+        texts, skipped = [], []
+        for segment in segments_for_update(article).filter(pk__in=list(versions)).order_by("position"):
+            after, count = replaced(segment.text, find, replacement, match_case=match_case)
+            if segment.version != versions[segment.pk]:
+                skipped.append(segment.position)
+            elif count:
+                check_segment_length(after)
+                texts.append((segment, after))
+        if texts:
+            write_texts(article, user, texts, f"Replaced \u201c{find}\u201d with \u201c{replacement}\u201d in "
+                        f"{len(texts)} segment{'s' if len(texts) != 1 else ''}")
+    return {"changed": [segment.position for segment, _ in texts], "skipped": skipped}
+
+
+def _check_find(find: str, replacement: str) -> None:
+    if not find:
+        raise Refused(400, "invalid", "Say what to find.", {"find": ["Required."]})
+    check_text("find", "the text to find", find)
+    check_text("replace", "the replacement", replacement)
 
 
 def add_comment(article: Article, user, text: str) -> Comment:

@@ -183,6 +183,33 @@ def fuzzy_matches(text: str, source_language: str, target_language: str, *, limi
                   rows[pk]["translator_name"] or "", rows[pk]["published_at"]) for pk in best if pk in rows]
 
 
+_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]")
+
+
+def concordance(phrase: str, source_language: str, target_language: str, *, limit: int = 20) -> list[Match]:
+    """Entries whose source (folded, for a phrase in the source's script) or translation holds `phrase`,
+    newest publication first. A source phrase is looked up through the word index on PostgreSQL (entries
+    holding all its words) before the phrase itself is checked; a translation phrase is a plain scan.
+    """
+    phrase = (phrase or "").strip()
+    if not phrase:
+        return []
+    entries = MemoryEntry.objects.filter(source_language=source_language, target_language=target_language)
+    if _ARABIC.search(phrase):
+        folded = normalize(phrase)
+        if not folded:
+            return []
+        if connection.vendor == "postgresql" and words_of(folded):
+            entries = entries.alias(word_array=_Words("words")).filter(word_array__contains=words_of(folded))
+        entries = entries.filter(normalized__contains=folded)
+    else:
+        entries = entries.filter(target_text__icontains=phrase)
+    rows = (entries.annotate(document_id=F("origin_segment__document_id"), translator_name=F("translator__username"))
+            .order_by(F("published_at").desc(nulls_last=True), "-pk").values(*_FIELDS)[:limit])
+    return [Match(r["source_text"], r["target_text"], 100, r["document_id"], r["translator_name"] or "",
+                  r["published_at"]) for r in rows]
+
+
 def _short_candidates(entries, folded: str) -> list[tuple[int, str]]:
     """The nearest short entries by trigram distance (ORDER BY <-> LIMIT k), from the partial GiST index."""
     from django.contrib.postgres.search import TrigramDistance

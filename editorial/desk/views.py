@@ -244,6 +244,54 @@ def _done(action: str, job, article: Article) -> str:
 
 
 @login_required
+@require_POST
+def replace(request, article_id):
+    """Find and replace in the article's translations: a preview of every change first, then the change."""
+    article = _article(request, article_id)
+    find, replacement = request.POST.get("find", ""), request.POST.get("replace", "")
+    match_case = request.POST.get("match_case") == "1"
+    if len(find) > 500 or len(replacement) > 500:
+        messages.error(request, "Find and replace take at most 500 characters each.")
+        return redirect("desk:article", article.pk)
+    refusal = workflow.edit_refusal(article, request.user)
+    try:
+        if refusal:
+            raise refusal
+        if not confirming.confirmed(request):
+            rows = services.replacement_preview(article, find, replacement, match_case=match_case)
+            for row in rows:
+                row["ops"] = word_diff(row["before"], row["after"])
+            return _render(request, "desk/replace.html", {
+                "article": article, "rows": rows, "find": find, "replacement": replacement,
+                "match_case": match_case, "occurrences": sum(r["count"] for r in rows)})
+        versions = {int(name[2:]): int(value) for name, value in request.POST.items()
+                    if re.fullmatch(r"v-[0-9]{1,18}", name) and re.fullmatch(r"[0-9]{1,9}", value)}
+        result = services.replace_all(article.pk, request.user, find, replacement, match_case=match_case,
+                                      versions=versions)
+    except Refused as exc:
+        _refused(request, exc)
+        return redirect("desk:article", article.pk)
+    changed, skipped = result["changed"], result["skipped"]
+    messages.success(request, f"Replaced in {len(changed)} segment{'s' if len(changed) != 1 else ''}.")
+    if skipped:
+        messages.error(request, "Changed by someone since the preview, so left as they are: segment "
+                       + ", ".join(str(p) for p in skipped) + ".")
+    return redirect("desk:article", article.pk)
+
+
+@login_required
+def concordance(request, article_id):
+    """Concordance: the memory's entries holding a word or phrase, in the source or in the translation."""
+    article = _article(request, article_id)
+    phrase = request.GET.get("q", "")[:200]
+    document = article.document
+    found = memory.concordance(phrase, document.source_language, document.target_language) if phrase.strip() else []
+    articles = selectors.article_ids_by_document(m.document_id for m in found)
+    return render(request, "desk/_concordance.html", {
+        "phrase": phrase, "entries": [{"match": m, "article": articles.get(m.document_id)} for m in found]})
+
+
+@login_required
 def segment_matches(request, article_id, segment_id):
     """The translation memory's closest matches for one segment (loaded when the segment gets focus)."""
     article = _article(request, article_id)

@@ -63,6 +63,8 @@ def test_every_kind_of_page_has_no_html_errors(vnu, make_article, translator, ed
         "public-keyword": (Client(), f"/keywords/{keyword}/"),
         # Pages that answer a POST: what a destructive action asks first, and a refused submit's reasons.
         "confirm-revert": (_signed_in(editor), f"/desk/articles/{editing.pk}/history/{first}/revert/", {}, 200),
+        "replace-preview": (_signed_in(translator), f"/desk/articles/{working.pk}/replace/",
+                            {"find": "e", "replace": "E"}, 200),
         "confirm-archive": (_signed_in(editor), f"/desk/articles/{working.pk}/actions/archive/", {}, 200),
     }
     unfinished = make_article(State.TRANSLATION)
