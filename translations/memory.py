@@ -133,6 +133,10 @@ def forget(entries: models.QuerySet) -> int:
     return deleted
 
 
+def has_entries(source_language: str, target_language: str) -> bool:
+    return MemoryEntry.objects.filter(source_language=source_language, target_language=target_language).exists()
+
+
 def exact_matches(texts: list[str], source_language: str, target_language: str) -> dict[str, str]:
     """{source text: remembered translation} for the texts the memory holds, in one query."""
     keys = {}

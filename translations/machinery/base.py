@@ -172,7 +172,7 @@ def fuzzy_prefill(texts: list[str], source: str, target: str) -> dict[str, str]:
     """{text: the remembered translation of its closest source}, for texts with a match of at least
     MEMORY_PREFILL_SCORE percent (0 turns pre-filling off). One lookup per distinct text."""
     threshold = settings.MEMORY_PREFILL_SCORE
-    if not threshold:
+    if not threshold or not texts or not memory.has_entries(source, target):
         return {}
     found = {}
     for text in dict.fromkeys(texts):
