@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from editorial import fetching, history, jobs, quality, roles, selectors, services, signin, workflow
 from editorial.errors import Refused
-from editorial.models import Article, Comment, Job, Publication, State
+from editorial.models import Article, Comment, Job, Notification, Publication, State
 from translations import memory
 from translations.diff import word_diff
 from translations.machinery.base import MachineTranslationError, get_engine, memory_only
@@ -491,6 +491,23 @@ def _confirm_revert(request, article, revision_id, segment_id):
     return confirming.ask(request, title=title, consequences=lines, changes=changes["segments"],
                           confirm_label="Restore the segment" if segment_id is not None else "Revert",
                           cancel=reverse("desk:history", args=[article.pk]), danger=False)
+
+
+# Notifications ----------------------------------------------------------------------------------
+
+
+@login_required
+def notification_list(request):
+    """What the emails say, in the desk: the newest 50, unread ones marked."""
+    items = list(Notification.objects.filter(recipient=request.user).select_related("article")[:50])
+    return _render(request, "desk/notifications.html", {"items": items}, nav="notifications")
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("desk:notifications")
 
 
 # Team -------------------------------------------------------------------------------------------

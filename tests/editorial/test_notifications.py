@@ -97,3 +97,24 @@ def test_the_worker_sends_after_the_transition_commits(live_worker, api, editor,
     wait_for(lambda: Notification.objects.filter(event="assign", sent_at__isnull=False).exists())
     assert [m.to for m in mail.outbox] == [["translator@example.org"]]
     assert Job.objects.count() == 1
+
+
+def test_the_desk_bell_counts_unread_notifications_and_lists_them(make_article, editor, translator):
+    from editorial import workflow
+    from tests.editorial.test_desk import signed_in
+
+    article = make_article(State.EDITING)
+    client = signed_in(translator)
+    assert 'aria-label="Notifications: 1 unread"' in client.get("/desk/").content.decode()  # "assigned to you"
+    client.post("/desk/notifications/read/")
+    before = client.get("/desk/").content.decode()
+    workflow.apply(article.pk, editor, "request_changes", comment="Check the figures.")
+    desk = client.get("/desk/").content.decode()
+    assert 'aria-label="Notifications: 1 unread"' in desk and 'aria-label="Notifications: 1 unread"' not in before
+    page = client.get("/desk/notifications/").content.decode()
+    assert f'href="/desk/articles/{article.pk}/"' in page and "Check the figures." in page and ">New</strong>" in page
+    client.post("/desk/notifications/read/")
+    assert 'aria-label="Notifications"' in client.get("/desk/").content.decode()
+    assert ">New</strong>" not in client.get("/desk/notifications/").content.decode()
+    # Someone else's notifications are neither counted nor shown nor marked.
+    assert "Check the figures." not in signed_in(editor).get("/desk/notifications/").content.decode()
