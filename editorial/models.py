@@ -56,6 +56,7 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
     publish_at = models.DateTimeField(null=True, blank=True, help_text="When a scheduled article goes out.")
+    deadline = models.DateTimeField(null=True, blank=True, help_text="When the editor wants it done (optional).")
     disclaimer = models.TextField(blank=True, help_text="The exact disclaimer printed when last published.")
     # What the public sees; null when the article is not on the public site (never, or no longer, published).
     live_version = models.OneToOneField(

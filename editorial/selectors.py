@@ -73,7 +73,10 @@ def desk_sections(user) -> list[dict]:
     def listing(**filters):
         drafting = Job.objects.filter(kind=Job.Kind.DRAFT, state__in=Job.ACTIVE)
         active_jobs = Prefetch("jobs", queryset=drafting, to_attr="active_jobs")
-        return list(article_list(user=user).filter(**filters).prefetch_related(active_jobs)[:SECTION_SIZE])
+        articles = list(article_list(user=user).filter(**filters).prefetch_related(active_jobs)[:SECTION_SIZE])
+        for article in articles:
+            article.overdue = workflow.overdue(article)
+        return articles
 
     if not user.has_perm("editorial.edit_any_article"):
         return [

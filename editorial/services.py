@@ -151,6 +151,20 @@ def update_details(article_id: int, user, *, version: int, standfirst=None, keyw
     return article
 
 
+def set_deadline(article_id: int, user, deadline: datetime | None) -> Article:
+    """The editor's deadline for the article (None clears it); only editors and admins set one."""
+    if not workflow.may_edit_any(user):
+        raise Refused(403, "forbidden", "Only editors and admins set deadlines.")
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.deadline != deadline:
+            article.deadline = deadline
+            article.save(update_fields=["deadline", "updated_at"])
+            when = timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M") if deadline else "none"
+            history.leave_revision(user, f"Deadline: {when}", article)
+    return article
+
+
 def check_segment_length(text: str) -> None:
     """Refuse (413) a translation longer than one segment may hold."""
     if len(text) > settings.MAX_SEGMENT_CHARS:

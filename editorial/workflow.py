@@ -203,6 +203,16 @@ EDITABLE_STATES = frozenset({State.TRANSLATION, State.EDITING})
 APPROVED_STATES = frozenset({State.SCHEDULED, State.PUBLISHED})
 
 
+# Done with, as far as a deadline goes.
+DONE_STATES = frozenset({State.SCHEDULED, State.PUBLISHED, State.ARCHIVED})
+
+
+def overdue(article: Article, now: datetime | None = None) -> bool:
+    """Past the editor's deadline and not done yet."""
+    return bool(article.deadline and article.state not in DONE_STATES
+                and article.deadline < (now or timezone.now()))
+
+
 def may_edit_any(user) -> bool:
     return user.has_perm("editorial.edit_any_article")
 

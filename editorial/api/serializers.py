@@ -108,6 +108,8 @@ class ArticleUpdateInput(serializers.Serializer):
     standfirst = StrictCharField(max_length=2000, required=False, allow_blank=True, text="typed")
     keywords = serializers.ListField(child=StrictCharField(max_length=100, text="typed"), required=False,
                                      max_length=20)
+    deadline = serializers.DateTimeField(required=False, allow_null=True,
+                                         help_text="When the editor wants it done (editors and admins; null clears)")
 
 
 class ActionInput(serializers.Serializer):
@@ -247,6 +249,7 @@ class ArticleSummaryOut(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     published_at = serializers.DateTimeField(allow_null=True)
     publish_at = serializers.DateTimeField(allow_null=True)
+    deadline = serializers.DateTimeField(allow_null=True)
     public_url = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     disclaimer = serializers.SerializerMethodField()

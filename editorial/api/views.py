@@ -1,6 +1,7 @@
 """API v1: one view per operation. Parse, ask the workflow or a service, render."""
 
 from django.contrib.auth import authenticate, get_user_model
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -148,8 +149,12 @@ class ArticleDetailView(APIView):
     def patch(self, request, article_id):
         _ensure_article(article_id)
         data = _valid(s.ArticleUpdateInput, request.data)
-        services.update_details(article_id, request.user, version=data["version"],
-                                standfirst=data.get("standfirst"), keywords=data.get("keywords"))
+        with transaction.atomic():  # all of it or nothing
+            if "deadline" in data:
+                services.set_deadline(article_id, request.user, data["deadline"])
+            if "standfirst" in data or "keywords" in data or "deadline" not in data:
+                services.update_details(article_id, request.user, version=data["version"],
+                                        standfirst=data.get("standfirst"), keywords=data.get("keywords"))
         return _article_response(request, article_id)
 
 

@@ -157,6 +157,9 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
         "copyable": any(s.machine_text and not s.has_text for s in segments),
         "memory_only": memory_only(),
         "time_zone": timezone.get_current_timezone_name(),
+        "may_set_deadline": workflow.may_edit_any(user),
+        "deadline_local": timezone.localtime(article.deadline).strftime("%Y-%m-%dT%H:%M") if article.deadline else "",
+        "overdue": workflow.overdue(article),
         "scheduled_local": (timezone.localtime(article.publish_at).strftime("%Y-%m-%dT%H:%M")
                             if article.publish_at else ""),
         "may_manage_team": roles.may(user, "manage_team"),
@@ -241,6 +244,31 @@ def _done(action: str, job, article: Article) -> str:
     if action == "restore":
         return f"Restored: the article is back in {article.get_state_display().lower()}."
     return f"{workflow.ACTIONS[action].label}: done."
+
+
+@login_required
+@require_POST
+def deadline(request, article_id):
+    article = _article(request, article_id)
+    value = request.POST.get("deadline", "").strip()
+    when = None
+    if value:
+        try:
+            when = parse_datetime(value)
+        except ValueError:
+            when = None
+        if when is None:
+            messages.error(request, "The deadline is not a date and time.")
+            return redirect("desk:article", article.pk)
+        if when.tzinfo is None:
+            when = make_aware(when)
+    try:
+        services.set_deadline(article.pk, request.user, when)
+    except Refused as refusal:
+        _refused(request, refusal)
+    else:
+        messages.success(request, "Deadline set." if when else "Deadline removed.")
+    return redirect("desk:article", article.pk)
 
 
 @login_required

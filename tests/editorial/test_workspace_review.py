@@ -134,3 +134,53 @@ def test_scheduling_says_when_and_can_be_changed_or_called_off_without_a_reason(
     cancelled = Article.objects.get(pk=article.pk)
     assert (cancelled.state, cancelled.publish_at, cancelled.live_version_id) == (State.EDITING, None, None)
     assert cancelled.state_changes.last().comment == ""
+
+
+def test_an_editors_deadline_shows_on_the_desk_and_stands_out_when_missed(make_article, editor, translator):
+    article = make_article(State.TRANSLATION)
+    client = signed_in(editor)
+    client.post(f"/desk/articles/{article.pk}/deadline/", {"deadline": "2099-03-01T12:00"})
+    assert Article.objects.get(pk=article.pk).deadline.year == 2099
+    mine = signed_in(translator).get("/desk/").content.decode()
+    assert "due 1 Mar 12:00" in mine and "overdue" not in mine
+
+    # A translator may not set one; the editor's stays.
+    signed_in(translator).post(f"/desk/articles/{article.pk}/deadline/", {"deadline": "2001-01-01T00:00"})
+    assert Article.objects.get(pk=article.pk).deadline.year == 2099
+
+    client.post(f"/desk/articles/{article.pk}/deadline/", {"deadline": "2001-01-01T00:00"})
+    desk = signed_in(translator).get("/desk/").content.decode()
+    assert 'class="deadline small overdue">overdue, due 1 Jan 00:00' in desk
+    html = client.get(f"/desk/articles/{article.pk}/").content.decode()
+    assert 'class="deadline overdue">Overdue: was due 1 Jan 00:00' in html
+
+    client.post(f"/desk/articles/{article.pk}/deadline/", {"deadline": ""})
+    assert Article.objects.get(pk=article.pk).deadline is None
+    assert "Not a date" not in client.post(f"/desk/articles/{article.pk}/deadline/", {"deadline": "soon"},
+                                           follow=True).content.decode()
+    assert Article.objects.get(pk=article.pk).deadline is None
+
+
+def test_a_published_article_is_never_overdue(make_article):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    article = make_article(State.PUBLISHED)
+    article.deadline = timezone.now() - timedelta(days=1)
+    assert not workflow.overdue(article)
+    article.state = State.EDITING
+    assert workflow.overdue(article)
+
+
+def test_the_api_sets_and_shows_a_deadline_for_editors_only(make_article, editor, translator, api):
+    article = make_article(State.TRANSLATION)
+    url = f"/api/v1/articles/{article.pk}/"
+    refused = api(translator).patch(url, {"version": article.version, "deadline": "2099-03-01T12:00:00Z"},
+                                    format="json")
+    assert refused.status_code == 403 and Article.objects.get(pk=article.pk).deadline is None
+    done = api(editor).patch(url, {"version": article.version, "deadline": "2099-03-01T12:00:00Z"}, format="json")
+    assert done.status_code == 200 and done.json()["deadline"].startswith("2099-03-01T12:00:00")
+    assert api(editor).patch(url, {"version": article.version, "deadline": "soon"}, format="json").status_code == 400
+    cleared = api(editor).patch(url, {"version": article.version, "deadline": None}, format="json")
+    assert cleared.json()["deadline"] is None
