@@ -1,9 +1,10 @@
 """The reads: article lists and details with a constant number of queries."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 
 from translations.models import Segment
+from translations.normalize import normalize
 
 from . import workflow
 from .models import Article
@@ -42,11 +43,42 @@ def article_list(*, user, state: str | None = None, assignee: str | None = None,
     elif assignee:
         articles = articles.filter(assignee__username=assignee)
     if q:
-        matching = Segment.objects.filter(Q(source_text__icontains=q) | Q(text__icontains=q)).values("document_id")
-        articles = articles.filter(
-            Q(document__source_title__icontains=q) | Q(source_outlet__icontains=q) | Q(document_id__in=matching)
-        )
+        articles = articles.filter(search_filter(q))
     return articles.order_by("-created_at", "-id")
+
+
+SORTS = {
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "updated": ("-updated_at", "-id"),
+    "deadline": (F("deadline").asc(nulls_last=True), "-id"),
+}
+
+
+def article_search(*, user, q="", state="", assignee="", outlet="", keyword="", since=None, until=None,
+                   sort="newest"):
+    """The desk's article search: `article_list` narrowed by outlet, keyword and import date, sorted."""
+    articles = article_list(user=user, state=state or None, assignee=assignee or None, q=q or None)
+    if outlet:
+        articles = articles.filter(source_outlet__icontains=outlet)
+    if keyword:
+        articles = articles.filter(keywords__name__iexact=keyword)
+    if since:
+        articles = articles.filter(created_at__date__gte=since)
+    if until:
+        articles = articles.filter(created_at__date__lte=until)
+    return articles.order_by(*SORTS.get(sort, SORTS["newest"]))
+
+
+def search_filter(q: str) -> Q:
+    """Articles whose headline, source text, translation or outlet holds `q`; the sources are searched folded
+    (normalize: with or without marks, hamza forms or ta marbuta), the translations without regard to case."""
+    translated = Segment.objects.filter(text__icontains=q).values("document_id")
+    condition = Q(source_outlet__icontains=q) | Q(document_id__in=translated)
+    folded = normalize(q)
+    if folded:
+        condition |= Q(document__search_text__contains=folded)
+    return condition
 
 
 def users():

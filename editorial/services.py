@@ -9,6 +9,7 @@ from django.utils import timezone
 from translations import characters
 from translations.find import replaced
 from translations.models import Document, Segment
+from translations.normalize import normalize
 from translations.segmentation import plain_text, split_body
 
 from . import history, workflow
@@ -102,6 +103,7 @@ def create_article(
         document = Document.objects.create(
             source_language=language, target_language=target_language, source_title=title_text,
             source_body=split.clean_body, original_body=body, is_html=split.is_html,
+            search_text=normalize("\n".join([title_text, *(block.text for block in split.blocks)])),
         )
         segments = [Segment(document=document, position=0, kind=Segment.Kind.TITLE, source_text=title_text)]
         segments += [

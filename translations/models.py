@@ -15,6 +15,9 @@ class Document(models.Model):
     source_body = models.TextField(help_text="The body as sanitised and segmented.")
     original_body = models.TextField(help_text="The body exactly as it arrived, kept for the record.")
     is_html = models.BooleanField(default=False)
+    # The title and the segments' source text, folded (translations.normalize): what a search of the sources
+    # matches, so that a query with or without marks, hamza or ta marbuta finds the same articles.
+    search_text = models.TextField(default="", editable=False)
 
     def __str__(self):
         return self.source_title[:80]

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 
 from editorial import roles
-from editorial.models import Publication
+from editorial.models import Publication, State
 from translations import characters
 
 
@@ -107,3 +107,16 @@ class PublicationForm(RefusesForbiddenCharacters, forms.ModelForm):
         if "{publication}" not in value:
             raise ValidationError("Keep {publication} in the text: the disclaimer must name the publication.")
         return value
+
+
+class ArticleSearchForm(forms.Form):
+    q = forms.CharField(label="Search headlines, sources and translations", required=False, max_length=200)
+    state = forms.ChoiceField(label="State", required=False, choices=[("", "Any state"), *State.choices])
+    assignee = forms.CharField(label="Assigned to (a username, or me)", required=False, max_length=150)
+    outlet = forms.CharField(label="Outlet", required=False, max_length=200)
+    keyword = forms.CharField(label="Keyword", required=False, max_length=100)
+    since = forms.DateField(label="Imported from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="Imported until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(label="Sort", required=False, choices=[
+        ("newest", "Newest first"), ("oldest", "Oldest first"), ("updated", "Recently changed"),
+        ("deadline", "Deadline")])

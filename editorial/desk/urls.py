@@ -9,6 +9,7 @@ app_name = "desk"
 urlpatterns = [
     path("", views.home, name="home"),
     path("new/", views.new_article, name="new"),
+    path("articles/", views.articles, name="articles"),
     path("articles/<id:article_id>/", views.workspace, name="article"),
     path("articles/<id:article_id>/actions/<str:action>/", views.take_action, name="action"),
     path("articles/<id:article_id>/details/", views.save_details, name="details"),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -71,6 +72,24 @@ def home(request):
     if roles.may(request.user, "manage_team"):
         context["team"] = selectors.team(limit=50)
     return _render(request, "desk/home.html", context)
+
+
+# Finding articles -------------------------------------------------------------------------------
+
+
+@login_required
+def articles(request):
+    """Every article the user may read: search (Arabic folded), filters, sort, pages of 25."""
+    form = forms.ArticleSearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    found = selectors.article_search(user=request.user, **{k: v for k, v in data.items() if v})
+    page = Paginator(found, 25).get_page(request.GET.get("page"))
+    for article in page:
+        article.overdue = workflow.overdue(article)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _render(request, "desk/articles.html", {"form": form, "page": page, "query": query.urlencode()},
+                   nav="articles", status=400 if form.errors else 200)
 
 
 # Import -----------------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ def test_every_kind_of_page_has_no_html_errors(vnu, make_article, translator, ed
         "glossary": (_signed_in(editor), "/desk/glossary/"),
         "reports": (_signed_in(editor), "/desk/reports/"),
         "notifications": (_signed_in(translator), "/desk/notifications/"),
+        "articles": (_signed_in(editor), "/desk/articles/?q=a&sort=deadline"),
         "public-index": (Client(), "/"),
         "public-article": (Client(), f"/articles/{published.slug}/"),
         "public-keyword": (Client(), f"/keywords/{keyword}/"),
