@@ -16,6 +16,7 @@ from django.utils.timezone import make_aware
 from django.views.decorators.http import require_POST
 
 from editorial import fetching, history, jobs, quality, roles, selectors, services, signin, workflow
+from editorial import presence as editorial_presence
 from editorial.errors import Refused
 from editorial.models import Article, Comment, Job, Notification, Publication, State
 from translations import memory
@@ -324,6 +325,20 @@ def replace(request, article_id):
         messages.error(request, "Changed by someone since the preview, so left as they are: segment "
                        + ", ".join(str(p) for p in skipped) + ".")
     return redirect("desk:article", article.pk)
+
+
+@login_required
+@require_POST
+def presence(request, article_id):
+    """The workspace's heartbeat: I am here (on this segment); who else is?"""
+    article = _article(request, article_id)
+    value = request.POST.get("segment", "")
+    segment_id = int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
+    editorial_presence.touch(article.pk, request.user, segment_id)
+    positions = dict(article.document.segments.values_list("pk", "position"))
+    people = [{"name": name, "segment": segment if segment in positions else None, "position": positions.get(segment)}
+              for name, segment in editorial_presence.others(article.pk, request.user)]
+    return render(request, "desk/_presence.html", {"people": people})
 
 
 @login_required

@@ -120,7 +120,33 @@
     if (!form.querySelector("input[name=confirmed]")) form.appendChild(el("input", { "type": "hidden", "name": "confirmed", "value": "1" }));
   });
 
+  /* Presence: the workspace's heartbeat says which segment has the focus; the answer marks where others are. */
+  function presence() {
+    var list = document.getElementById("segments");
+    var field = document.getElementById("presence-segment");
+    if (!list || !field) return;
+    list.addEventListener("focusin", function (event) {
+      var li = event.target.closest && event.target.closest("li.segment");
+      field.value = li ? li.dataset.segment : "";
+    });
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (!event.detail || !event.detail.target || event.detail.target.id !== "presence") return;
+      list.querySelectorAll("li.segment.someone-here").forEach(function (li) {
+        li.classList.remove("someone-here");
+        li.querySelector(".meta").removeAttribute("data-here");
+      });
+      event.detail.target.querySelectorAll("a[data-segment]").forEach(function (a) {
+        var li = document.getElementById("segment-" + a.dataset.segment);
+        if (!li) return;
+        var meta = li.querySelector(".meta");
+        li.classList.add("someone-here");
+        meta.setAttribute("data-here", (meta.getAttribute("data-here") ? meta.getAttribute("data-here") + ", " : "") + a.dataset.who);
+      });
+    });
+  }
+
   function start() {
+    presence();
     tools();
     var list = document.getElementById("segments");
     if (!list || list.dataset.editable !== "1") return;

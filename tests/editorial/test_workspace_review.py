@@ -184,3 +184,19 @@ def test_the_api_sets_and_shows_a_deadline_for_editors_only(make_article, editor
     assert api(editor).patch(url, {"version": article.version, "deadline": "soon"}, format="json").status_code == 400
     cleared = api(editor).patch(url, {"version": article.version, "deadline": None}, format="json")
     assert cleared.json()["deadline"] is None
+
+
+def test_presence_shows_the_others_and_forgets_the_gone(make_article, editor, translator, monkeypatch):
+    from editorial import presence
+
+    article = make_article(State.EDITING)
+    segment = article.document.segments.get(position=1)
+    signed_in(editor).post(f"/desk/articles/{article.pk}/presence/", {"segment": str(segment.pk)})
+    html = signed_in(translator).post(f"/desk/articles/{article.pk}/presence/").content.decode()
+    assert f'<strong>layla</strong> (on <a href="#text-{segment.pk}"' in html and "segment 1</a>" in html
+    assert "sami" not in signed_in(translator).post(f"/desk/articles/{article.pk}/presence/").content.decode()
+    later = presence._now() + presence.PRESENCE_SECONDS + 1
+    monkeypatch.setattr(presence, "_now", lambda: later)
+    assert "layla" not in signed_in(translator).post(f"/desk/articles/{article.pk}/presence/").content.decode()
+    other = make_article(State.SOURCE)
+    assert signed_in(translator).post(f"/desk/articles/{other.pk}/presence/").status_code == 404
