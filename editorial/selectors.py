@@ -6,7 +6,7 @@ from django.db.models import Count, F, Prefetch, Q
 from translations.models import Segment
 from translations.normalize import normalize
 
-from . import workflow
+from . import quality, workflow
 from .models import Article
 
 
@@ -111,11 +111,25 @@ def desk_sections(user) -> list[dict]:
         return articles
 
     if not user.has_perm("editorial.edit_any_article"):
-        return [
+        sections = [
             {"key": "mine", "title": "My work",
              "articles": listing(assignee=user, state__in=[State.TRANSLATION, State.EDITING])},
             {"key": "claimable", "title": "Available to claim", "articles": listing(state=State.MACHINE_DRAFT)},
         ]
+    else:
+        sections = _editor_sections(listing)
+    # The work in hand shows its open quality errors: a finished-looking bar must not hide them.
+    in_hand = [a for section in sections if section["key"] in ("mine", "translation", "review")
+               for a in section["articles"]]
+    errors = quality.open_error_counts(in_hand)
+    for article in in_hand:
+        article.open_errors = errors[article.pk]
+    return sections
+
+
+def _editor_sections(listing) -> list[dict]:
+    from .models import State
+
     return [
         {"key": "incoming", "title": "Incoming sources", "articles": listing(state=State.SOURCE, draft_running=False)},
         {"key": "drafting", "title": "Drafting", "articles": listing(state=State.SOURCE, draft_running=True)},

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from editorial import services, workflow
+from editorial import quality, services, workflow
 from editorial.errors import Refused
 from editorial.models import Article, State
 from tests.conftest import fill_segments
@@ -200,3 +200,35 @@ def test_presence_shows_the_others_and_forgets_the_gone(make_article, editor, tr
     assert "layla" not in signed_in(translator).post(f"/desk/articles/{article.pk}/presence/").content.decode()
     other = make_article(State.SOURCE)
     assert signed_in(translator).post(f"/desk/articles/{other.pk}/presence/").status_code == 404
+
+
+def test_the_desk_card_shows_open_quality_errors_not_a_finished_bar(make_article, editor, translator):
+    article = make_article(State.TRANSLATION)
+    fill_segments(article, translator)
+    wrong = numbered_segment(article)
+    services.save_segment(article.pk, wrong.pk, translator, text="No figures here at all, none.",
+                          version=article.document.segments.get(pk=wrong.pk).version)
+    desk = signed_in(translator).get("/desk/").content.decode()
+    mine = desk[desk.index('data-section="mine"'):]
+    mine = mine[:mine.index("</section>")]
+    assert 'class="progress blocked"' in mine and "1 quality error open" in mine
+
+    quality.override(article.pk, wrong.pk, editor, code="numbers", reason="The figure is in the headline.")
+    desk = signed_in(translator).get("/desk/").content.decode()
+    assert "quality error open" not in desk and "progress blocked" not in desk
+
+
+def test_the_desk_costs_the_same_queries_with_more_work_in_hand(make_article, editor, django_assert_num_queries):
+    from tests.editorial.test_desk import _count_queries
+
+    client = signed_in(editor)
+    make_article(State.TRANSLATION)
+    make_article(State.EDITING)
+    client.get("/desk/")
+    small = _count_queries(client, "/desk/", django_assert_num_queries)
+    for _ in range(3):
+        make_article(State.TRANSLATION)
+        make_article(State.EDITING)
+    client.get("/desk/")
+    with django_assert_num_queries(small):
+        client.get("/desk/")
