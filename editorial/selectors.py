@@ -47,6 +47,14 @@ def article_list(*, user, state: str | None = None, assignee: str | None = None,
     return articles.order_by("-created_at", "-id")
 
 
+def card_facts(articles):
+    """What a desk card shows beside the title: overdue or not, and the source's length in words."""
+    for article in articles:
+        article.overdue = workflow.overdue(article)
+        article.source_words = len(article.document.search_text.split())
+    return articles
+
+
 SORTS = {
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),
@@ -106,9 +114,7 @@ def desk_sections(user) -> list[dict]:
         drafting = Job.objects.filter(kind=Job.Kind.DRAFT, state__in=Job.ACTIVE)
         active_jobs = Prefetch("jobs", queryset=drafting, to_attr="active_jobs")
         articles = list(article_list(user=user).filter(**filters).prefetch_related(active_jobs)[:SECTION_SIZE])
-        for article in articles:
-            article.overdue = workflow.overdue(article)
-        return articles
+        return card_facts(articles)
 
     if not user.has_perm("editorial.edit_any_article"):
         sections = [

@@ -86,8 +86,7 @@ def articles(request):
     data = form.cleaned_data if form.is_valid() else {}
     found = selectors.article_search(user=request.user, **{k: v for k, v in data.items() if v})
     page = Paginator(found, 25).get_page(request.GET.get("page"))
-    for article in page:
-        article.overdue = workflow.overdue(article)
+    selectors.card_facts(page)
     query = request.GET.copy()
     query.pop("page", None)
     return _render(request, "desk/articles.html", {"form": form, "page": page, "query": query.urlencode()},

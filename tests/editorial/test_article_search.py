@@ -79,3 +79,10 @@ def test_the_search_costs_the_same_queries_whatever_the_number_of_articles(edito
         create_article(editor, paragraphs=1)
     with django_assert_num_queries(small):
         client.get("/desk/articles/?q=جاسم")
+
+
+def test_cards_give_the_sources_word_count(editor):
+    article = imported(editor, "خبر قصير")
+    words = len(" ".join(s.source_text for s in article.document.segments.all()).split())
+    assert f"Horan Free League · {words} words" in signed_in(editor).get("/desk/").content.decode()
+    assert f"Horan Free League · {words} words" in signed_in(editor).get("/desk/articles/").content.decode()
