@@ -129,6 +129,25 @@ def revert_changes(article: Article, revision_id: int, segment_id: int | None = 
     }
 
 
+def segment_versions(article: Article, segment: Segment) -> list[dict]:
+    """Every stored text of one segment, newest first: [{"revision", "at", "user", "state", "text"}] (three
+    queries)."""
+    versions = (Version.objects.filter(content_type=ContentType.objects.get_for_model(Segment),
+                                       object_id=str(segment.pk))
+                .select_related("revision__user").order_by("-revision_id"))
+    states = dict(ArticleRevision.objects.filter(article=article).values_list("revision_id", "state"))
+    rows, previous = [], object()
+    for version in reversed(list(versions)):  # oldest first, to drop saves that did not change the text
+        text = version.field_dict.get("text")
+        if text != previous:
+            user = version.revision.user
+            rows.append({"revision": version.revision_id, "at": version.revision.date_created,
+                         "user": user.username if user else None, "state": states.get(version.revision_id),
+                         "text": text})
+        previous = text
+    return rows[::-1]
+
+
 def diff(article: Article, from_revision: int, to_revision: int | None) -> dict:
     """Segment by segment, word-level changes from one revision to another (None: the current text)."""
     before = article_at(article, from_revision)

@@ -15,6 +15,8 @@ urlpatterns = [
     path("articles/<id:article_id>/details/", views.save_details, name="details"),
     path("articles/<id:article_id>/segments/<id:segment_id>/matches/", views.segment_matches, name="matches"),
     path("articles/<id:article_id>/segments/<id:segment_id>/override/", views.override_check, name="override"),
+    path("articles/<id:article_id>/segments/<id:segment_id>/history/", views.segment_history,
+         name="segment-history"),
     path("articles/<id:article_id>/comments/", views.add_comment, name="comment"),
     path("articles/<id:article_id>/replace/", views.replace, name="replace"),
     path("articles/<id:article_id>/deadline/", views.deadline, name="deadline"),

@@ -508,6 +508,19 @@ def compare(request, article_id):
 
 
 @login_required
+def segment_history(request, article_id, segment_id):
+    """One segment's texts through time, each restorable (by those who may revert)."""
+    article = _article(request, article_id)
+    segment = next((s for s in article.document.segments.all() if s.pk == segment_id), None)
+    if segment is None:
+        raise Http404
+    return _render(request, "desk/segment_history.html", {
+        "article": article, "segment": segment, "versions": history.segment_versions(article, segment),
+        "may_revert": workflow.revert_refusal(article, request.user) is None,
+    })
+
+
+@login_required
 @require_POST
 def revert(request, article_id, revision_id):
     article = _article(request, article_id)

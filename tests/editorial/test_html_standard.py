@@ -59,6 +59,8 @@ def test_every_kind_of_page_has_no_html_errors(vnu, make_article, translator, ed
         "glossary": (_signed_in(editor), "/desk/glossary/"),
         "reports": (_signed_in(editor), "/desk/reports/"),
         "notifications": (_signed_in(translator), "/desk/notifications/"),
+        "segment-history": (_signed_in(editor),
+                            f"/desk/articles/{editing.pk}/segments/{editing.document.segments.get(position=1).pk}/history/"),
         "articles": (_signed_in(editor), "/desk/articles/?q=a&sort=deadline"),
         "public-index": (Client(), "/"),
         "public-article": (Client(), f"/articles/{published.slug}/"),

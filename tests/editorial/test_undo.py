@@ -1,6 +1,8 @@
 """Undoing without losing: one segment restored from a revision, a whole revert that says what it will change
 first, archive undone by restore, and destructive desk actions asked before they are done."""
 
+import re
+
 import pytest
 
 from editorial import services, workflow
@@ -133,3 +135,20 @@ def test_destructive_buttons_carry_what_they_do(make_article, editor, admin_user
     assert 'data-confirm="Remove درعا → Daraa' in signed_in(editor).get("/desk/glossary/").content.decode()
     make_user("translator", "rami")
     assert 'data-confirm="Deactivate rami?' in signed_in(admin_user).get("/desk/team/").content.decode()
+
+
+def test_a_segments_own_history_restores_any_earlier_text(make_article, editor, translator):
+    article, _ = editing_with_history(make_article, editor)
+    segment = article.document.segments.get(position=1)
+    client = signed_in(editor)
+    workspace = client.get(f"/desk/articles/{article.pk}/").content.decode()
+    assert f'href="/desk/articles/{article.pk}/segments/{segment.pk}/history/"' in workspace
+    html = client.get(f"/desk/articles/{article.pk}/segments/{segment.pk}/history/").content.decode()
+    assert html.index("Rewritten one") < html.index("English text 1")  # newest first
+    revision = int(re.findall(r'action="/desk/articles/\d+/history/(\d+)/revert/"', html)[0])
+    client.post(f"/desk/articles/{article.pk}/history/{revision}/revert/",
+                {"segment": segment.pk, "confirmed": "1"})
+    assert texts(article)[1].startswith("English text 1") and texts(article)[2] == "Rewritten two"
+    # Translators read it, without the restore buttons.
+    read = signed_in(translator).get(f"/desk/articles/{article.pk}/segments/{segment.pk}/history/")
+    assert read.status_code == 200 and "Restore this text" not in read.content.decode()
