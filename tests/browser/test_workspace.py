@@ -149,3 +149,22 @@ def test_a_keyboard_first_segment(live_server, page, sign_in, editor, translator
 
     box.press("Alt+a")
     expect(page.get_by_role("button", name="Submit for editing")).to_be_focused()
+
+
+def test_one_segment_is_restored_from_the_compare_view_after_seeing_what_changes(
+    live_server, page, sign_in, editor, translator
+):
+    article = article_in(State.EDITING, editor=editor, translator=translator, paragraphs=2)
+    first = article.revisions.order_by("revision_id").first().revision_id
+    one, two = (article.document.segments.get(position=p) for p in (1, 2))
+    services.save_segment(article.pk, one.pk, editor, text="Edited one", version=one.version)
+    services.save_segment(article.pk, two.pk, editor, text="Edited two", version=two.version)
+    sign_in(page, "layla", PASSWORD)
+    page.goto(f"{live_server.url}/desk/articles/{article.pk}/compare/?from={first}")
+    page.get_by_role("button", name=f"Restore segment 2 from revision {first}").click()
+    heading = f"Restore a segment of #{article.pk} from revision {first}?"
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.locator("table.compare")).to_contain_text("Edited two")
+    page.get_by_role("button", name="Restore the segment").click()
+    expect(page.get_by_label("Translation of segment 1", exact=True)).to_have_value("Edited one")
+    expect(page.get_by_label("Translation of segment 2", exact=True)).not_to_have_value("Edited two")
