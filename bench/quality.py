@@ -14,8 +14,10 @@ import functools
 import os
 import platform
 import random
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -50,6 +52,8 @@ def main():
         "CACHE_REDIS_URL": cache_url, "MAX_SEGMENTS": str(max(args.segments, 2000)),
         "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "DEBUG": "0",
         "DJANGO_SETTINGS_MODULE": "newsroom.settings", "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "testserver",
+        # Its own static files: make test runs the benchmarks at once, and bench/public.py collects them too.
+        "STATIC_ROOT": tempfile.mkdtemp(prefix="tarjama-bench-quality-static-"),
     })
     import django
 
@@ -129,6 +133,7 @@ def main():
     print("|---|---|---|")
     for name, values in rows.items():
         print(f"| {name} | {statistics.median(values):.0f} ms | {max(values):.0f} ms |")
+    shutil.rmtree(os.environ["STATIC_ROOT"], ignore_errors=True)
 
 
 if __name__ == "__main__":
