@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from translations.segmentation import plain_text
 
-from . import dispatch, fetching, services, workflow
+from . import dispatch, fetching, services, snapshots, workflow
 from .errors import Refused
 from .models import Article, FeedItem, SourceFeed
 
@@ -69,20 +69,27 @@ def _entry_published_at(entry) -> datetime | None:
     return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC) if parsed else None
 
 
-def _entry_body(entry, link: str) -> tuple[str, str]:
-    """The article's text (full content, else the page's article, else the summary) and a note when it fell back."""
+def _entry_body(entry, link: str) -> tuple[str, str, snapshots.Received]:
+    """The article's text (full content, else the page's article, else the summary), a note when it fell back,
+    and what arrived (the feed's own text, or the page as fetched) to keep as its snapshot."""
     content = _entry_content(entry)
     if len(plain_text(content)) > FULL_CONTENT_CHARS:
-        return content, ""
+        return content, "", _from_feed(content, link)
     short = content if len(content) >= len(entry.get("summary", "")) else entry.get("summary", "")
     try:
         page = fetching.fetch(link, "The page")
     except fetching.FetchFailed as exc:
-        return short, f"{exc} The feed's summary was imported instead."
+        return short, f"{exc} The feed's summary was imported instead.", _from_feed(short, link)
     article = fetching.extract_article(page)
     if not plain_text(article):
-        return short, f"No article text was found on the page at {link}. The feed's summary was imported instead."
-    return article, ""
+        return (short, f"No article text was found on the page at {link}. The feed's summary was imported instead.",
+                _from_feed(short, link))
+    return article, "", snapshots.downloaded(page, snapshots.SourceSnapshot.Kind.FEED)
+
+
+def _from_feed(text: str, link: str) -> snapshots.Received:
+    return snapshots.Received(text.encode(), snapshots.SourceSnapshot.Kind.FEED, "text/html; charset=utf-8", "utf-8",
+                              link[:1000])
 
 
 def _import_entry(feed: SourceFeed, entry, result: PollResult) -> bool:
@@ -102,7 +109,7 @@ def _import_entry(feed: SourceFeed, entry, result: PollResult) -> bool:
         result.duplicates += 1
         return True
 
-    body, note = _entry_body(entry, link)
+    body, note, received = _entry_body(entry, link)
     if note:
         result.errors.append(note)
     user = feed.created_by
@@ -111,7 +118,7 @@ def _import_entry(feed: SourceFeed, entry, result: PollResult) -> bool:
             article = services.create_article(
                 user=user, title=entry.get("title", ""), body=body, language=feed.language, outlet=feed.name,
                 author=_entry_author(entry), url=link, published_at=_entry_published_at(entry),
-                keywords=feed.default_keywords,
+                keywords=feed.default_keywords, received=received,
             )
             FeedItem.objects.create(feed=feed, url=link, article=article)
             if feed.auto_draft:

@@ -39,6 +39,7 @@ class Download:
     status: int
     headers: dict[str, str]  # names in lower case
     body: bytes
+    url: str = ""  # the final address, after redirects
 
 
 class FetchFailed(Exception):
@@ -192,7 +193,8 @@ def _read(response, what: str, asked: str) -> Download | None:
         body += chunk
         if len(body) > MAX_DOWNLOAD_BYTES:
             raise FetchFailed(f"{what} at {asked} is larger than {MAX_DOWNLOAD_BYTES // 2**20} MB.")
-    return Download(response.status_code, {k.lower(): v for k, v in response.headers.items()}, bytes(body))
+    return Download(response.status_code, {k.lower(): v for k, v in response.headers.items()}, bytes(body),
+                    response.url)
 
 
 def _page_html(download: Download) -> str | bytes:
@@ -223,6 +225,7 @@ def extract_article(download: Download) -> str:
 class Page:
     title: str
     body: str
+    download: Download | None = None  # what arrived, kept as the article's snapshot
 
 
 def fetch_page(url: str) -> Page:
@@ -238,4 +241,4 @@ def fetch_page(url: str) -> Page:
     if not body or not title:
         message = f"No article could be found on the page at {url}: paste its title and text instead."
         raise Refused(400, "no_article", message, {"url": [message]})
-    return Page(title, body)
+    return Page(title, body, download)

@@ -324,6 +324,46 @@ class PublishedVersion(models.Model):
         return language_name(self.source_language)
 
 
+class SnapshotContent(models.Model):
+    """The bytes of an original as received, stored once however many snapshots share them (by SHA-256)."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    data = models.BinaryField()
+    size = models.PositiveIntegerField()
+
+    def __str__(self):
+        return self.sha256
+
+
+class SourceSnapshot(models.Model):
+    """The original of an article exactly as it arrived (pasted, fetched by address, or from a feed), with its
+    fingerprints: SHA-256 of the bytes and of the text extracted from them."""
+
+    class Kind(models.TextChoices):
+        PASTED = "pasted", "pasted"
+        FETCHED = "fetched", "fetched by address"
+        FEED = "feed", "from a feed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="snapshots")
+    content = models.ForeignKey(SnapshotContent, on_delete=models.PROTECT, related_name="+")
+    sha256 = models.CharField(max_length=64)
+    text_sha256 = models.CharField(max_length=64)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    content_type = models.CharField(max_length=200, blank=True)
+    encoding = models.CharField(max_length=40, blank=True)
+    final_url = models.URLField(max_length=1000, blank=True)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    retrieved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-retrieved_at", "-id"]
+
+    def __str__(self):
+        return f"snapshot {self.sha256[:12]} of {self.article_id}"
+
+
 class CheckOverride(models.Model):
     """An editor's decision that a blocking quality issue is acceptable, for the text as it was then."""
 

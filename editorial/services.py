@@ -12,7 +12,7 @@ from translations.models import Document, Segment
 from translations.normalize import normalize
 from translations.segmentation import plain_text, split_body
 
-from . import history, workflow
+from . import history, snapshots, workflow
 from .errors import Refused, check_text
 from .models import Article, Comment, Keyword
 
@@ -78,11 +78,14 @@ def create_article(
     target_language: str = "en",
     keywords=(),
     standfirst: str = "",
+    received: "snapshots.Received | None" = None,
 ) -> Article:
     """Import a source article: sanitise, split into segments, and leave the first revision.
 
     The source comes from outside (pasted, fetched, from a feed): characters no stored text may hold are
-    removed, and the revision says how many. The standfirst and keywords are typed here: refused instead."""
+    removed, and the revision says how many. The standfirst and keywords are typed here: refused instead.
+    What arrived is kept as the article's first snapshot (`received`; by default the title and body as given)."""
+    received = received or snapshots.pasted(title, body)
     if len(body) > settings.MAX_SOURCE_BODY_CHARS:
         raise _too_large("source body", len(body), settings.MAX_SOURCE_BODY_CHARS, "characters")
     check_text("standfirst", "the standfirst", standfirst)
@@ -116,6 +119,7 @@ def create_article(
             source_published_at=published_at, created_by=user, standfirst=standfirst.strip(),
         )
         article.keywords.set(_keyword_objects(keyword_names))
+        snapshots.record(article, received, [segment.source_text for segment in segments])
         comment = f"Imported from {article.source_outlet}"
         if removed:
             comment += f" ({removed} invisible control or direction character{'s' if removed > 1 else ''} removed)"

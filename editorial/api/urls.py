@@ -2,7 +2,7 @@ from django.urls import path
 
 import newsroom.converters  # noqa: F401 - registers <id:>
 
-from . import feeds, published, reports, views, xliff
+from . import feeds, published, reports, snapshots, views, xliff
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -19,6 +19,9 @@ urlpatterns = [
     path("articles/<id:article_id>/xliff/", xliff.ArticleXliffView.as_view(), name="api-xliff"),
     path("articles/<id:article_id>/segments/<id:segment_id>/overrides/", views.OverrideView.as_view(),
          name="api-override"),
+    path("articles/<id:article_id>/snapshots/", snapshots.SnapshotListView.as_view(), name="api-snapshots"),
+    path("articles/<id:article_id>/snapshots/<id:snapshot_id>/raw/", snapshots.SnapshotRawView.as_view(),
+         name="api-snapshot-raw"),
     path("memory/", views.MemoryView.as_view(), name="api-memory"),
     path("jobs/<id:job_id>/", views.JobView.as_view(), name="api-job"),
     path("jobs/<id:job_id>/retry/", views.JobRetryView.as_view(), name="api-job-retry"),

@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.timezone import make_aware
 from django.views.decorators.http import require_POST
 
-from editorial import fetching, history, jobs, quality, roles, selectors, services, signin, workflow
+from editorial import fetching, history, jobs, quality, roles, selectors, services, signin, snapshots, workflow
 from editorial import presence as editorial_presence
 from editorial.errors import Refused
 from editorial.models import Article, Comment, Job, Notification, Publication, State
@@ -105,10 +105,13 @@ def new_article(request):
         data = form.cleaned_data
         title, body = data["title"], data["body"]
         try:
+            received = None
             if not (title and body):
                 page = fetching.fetch_page(data["url"])
                 title, body = title or page.title, body or page.body
+                received = snapshots.downloaded(page.download)
             article = services.create_article(
+                received=received,
                 user=request.user, title=title, body=body, language=data["language"], outlet=data["outlet"],
                 author=data["author"], url=data["url"], published_at=data["published_at"],
                 keywords=forms.split_keywords(data["keywords"]), standfirst=data["standfirst"],

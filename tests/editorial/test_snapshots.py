@@ -1,0 +1,75 @@
+"""Every import keeps its original as received, with fingerprints anyone can recompute."""
+
+import hashlib
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+
+from editorial import feeds
+from editorial.models import Article, SnapshotContent, SourceSnapshot
+from tests.conftest import source_payload
+from tests.editorial.test_feeds import _this_machine_only, register, server  # noqa: F401 - the fixtures
+from tests.fakes.feed_server import JASIM, SCHOOLS, article_page, atom, block_html
+
+pytestmark = pytest.mark.django_db
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def text_sha(article: Article) -> str:
+    texts = article.document.segments.order_by("position").values_list("source_text", flat=True)
+    return sha("\n".join(texts).encode())
+
+
+def test_a_pasted_import_keeps_what_was_pasted_and_its_fingerprints(api, editor, translator):
+    data = source_payload(2)
+    response = api(editor).post("/api/v1/articles/", data, format="json")
+    article = Article.objects.get(pk=response.json()["id"])
+    listed = api(editor).get(f"/api/v1/articles/{article.pk}/snapshots/").json()
+    pasted = f"{data['source']['title']}\n\n{data['source']['body']}".encode()
+    assert [(s["kind"], s["sha256"], s["text_sha256"], s["size"]) for s in listed] == [
+        ("pasted", sha(pasted), text_sha(article), len(pasted))]
+    raw = api(editor).get(f"/api/v1/articles/{article.pk}/snapshots/{listed[0]['id']}/raw/")
+    assert raw.status_code == 200 and raw.content == pasted and sha(raw.content) == listed[0]["sha256"]
+    assert raw["Content-Disposition"].startswith("attachment;")
+    assert api(translator).get(f"/api/v1/articles/{article.pk}/snapshots/").status_code == 403
+    assert api(editor).get(f"/api/v1/articles/{article.pk}/snapshots/999999/raw/").status_code == 404
+
+
+def test_an_import_by_address_keeps_the_page_as_fetched(server, editor):  # noqa: F811
+    page = article_page(JASIM)
+    server.serve("/story", page, etag='"v1"', last_modified="Tue, 14 May 2024 08:05:00 GMT")
+    server.serve("/short", b"", status=301, location="/story")
+    client = Client()
+    client.force_login(editor)
+    response = client.post("/desk/new/", {"url": server.url("/short"), "outlet": "Horan", "language": "ar"})
+    assert response.status_code == 302, response.content[:500]
+    snapshot = SourceSnapshot.objects.get()
+    assert (snapshot.kind, snapshot.status, snapshot.final_url, snapshot.etag, snapshot.last_modified) == (
+        "fetched", 200, server.url("/story"), '"v1"', "Tue, 14 May 2024 08:05:00 GMT")
+    assert bytes(snapshot.content.data) == page and snapshot.sha256 == sha(page)
+    assert snapshot.encoding == "utf-8" and snapshot.text_sha256 == text_sha(snapshot.article)
+
+
+def test_a_feed_import_keeps_the_feeds_text(server, admin_user):  # noqa: F811
+    link = server.url("/2024/05/schools.html")  # nothing there: the feed's own text is what arrived
+    content = block_html(SCHOOLS["blocks"])
+    url = server.serve_feed("/atom.xml", atom([{
+        "title": SCHOOLS["title"], "link": link, "summary": SCHOOLS["summary"], "author": "خالد الجرعتلي",
+        "published": datetime(2024, 5, 15, 5, 0, tzinfo=UTC), "content": content}]), kind="atom")
+    feed = register(admin_user, url, name="Enab Baladi")
+    feeds.poll(feed.pk)
+    snapshot = SourceSnapshot.objects.get()
+    assert snapshot.kind == "feed" and snapshot.final_url == link
+    assert SCHOOLS["blocks"][0][1][:20] in bytes(snapshot.content.data).decode()
+    assert snapshot.text_sha256 == text_sha(snapshot.article)
+
+
+def test_the_same_bytes_are_stored_once(api, editor):
+    data = source_payload(1)
+    for _ in range(2):
+        api(editor).post("/api/v1/articles/", data, format="json")
+    assert SourceSnapshot.objects.count() == 2 and SnapshotContent.objects.count() == 1
