@@ -109,6 +109,7 @@ def publish(article: Article, now, *, user=None, note: str = "") -> PublishedVer
         source_url=article.source_url,
         source_published_at=article.source_published_at,
         source_language=document.source_language,
+        snapshot=article.snapshots.order_by("-retrieved_at", "-id").first(),
         publication_name=publication.name,
         disclaimer=article.disclaimer,
         published_at=article.published_at,

@@ -16,6 +16,9 @@ class PublishedSourceOut(serializers.Serializer):
     url = serializers.CharField(source="source_url")
     published_at = serializers.DateTimeField(source="source_published_at", allow_null=True)
     language = serializers.CharField(source="source_language")
+    # The original this version was translated from: when it was retrieved and the SHA-256 of its bytes.
+    retrieved_at = serializers.DateTimeField(source="snapshot.retrieved_at", default=None, allow_null=True)
+    sha256 = serializers.CharField(source="snapshot.sha256", default=None, allow_null=True)
 
 
 class PublishedSummaryOut(serializers.Serializer):
@@ -46,7 +49,7 @@ class PublishedListView(GenericAPIView):
 
     @extend_schema(operation_id="published_list", responses=PublishedSummaryOut(many=True))
     def get(self, request):
-        page = self.paginate_queryset(live_versions())
+        page = self.paginate_queryset(live_versions().select_related("snapshot"))
         return self.get_paginated_response(PublishedSummaryOut(page, many=True).data)
 
 
@@ -56,7 +59,7 @@ class PublishedDetailView(GenericAPIView):
     serializer_class = PublishedOut
 
     def get(self, request, slug):
-        version = live_versions().filter(slug=slug).first()
+        version = live_versions().select_related("snapshot").filter(slug=slug).first()
         if version is None:
             raise Refused(404, "not_found", "No published article has this address.")
         return Response(PublishedOut(version).data)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from editorial import fetching, history, jobs, quality, roles, selectors, services, signin, snapshots, workflow
 from editorial import presence as editorial_presence
 from editorial.errors import Refused
-from editorial.models import Article, Comment, Job, Notification, Publication, State
+from editorial.models import Article, Comment, Job, Notification, Publication, SourceSnapshot, State
 from translations import memory
 from translations.diff import word_diff
 from translations.machinery.base import MachineTranslationError, get_engine, memory_only
@@ -181,6 +181,8 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
         "memory_only": memory_only(),
         "time_zone": timezone.get_current_timezone_name(),
         "may_set_deadline": workflow.may_edit_any(user),
+        "snapshot": (SourceSnapshot.objects.filter(article=article).defer("content").order_by("-retrieved_at", "-id")
+                     .first() if workflow.may_edit_any(user) else None),
         "deadline_local": timezone.localtime(article.deadline).strftime("%Y-%m-%dT%H:%M") if article.deadline else "",
         "overdue": workflow.overdue(article),
         "scheduled_local": (timezone.localtime(article.publish_at).strftime("%Y-%m-%dT%H:%M")

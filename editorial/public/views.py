@@ -88,7 +88,7 @@ def related_to(version: PublishedVersion) -> list[PublishedVersion]:
 @require_GET
 @cached_page
 def article(request, slug):
-    version = live_versions().filter(slug=slug).first()
+    version = live_versions().select_related("snapshot").filter(slug=slug).first()
     if version is None:
         raise Http404
     return render(request, "public/article.html", _context(

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from editorial import feeds
-from editorial.models import Article, SnapshotContent, SourceSnapshot
+from editorial.models import Article, SnapshotContent, SourceSnapshot, State
 from tests.conftest import source_payload
 from tests.editorial.test_feeds import _this_machine_only, register, server  # noqa: F401 - the fixtures
 from tests.fakes.feed_server import JASIM, SCHOOLS, article_page, atom, block_html
@@ -73,3 +73,19 @@ def test_the_same_bytes_are_stored_once(api, editor):
     for _ in range(2):
         api(editor).post("/api/v1/articles/", data, format="json")
     assert SourceSnapshot.objects.count() == 2 and SnapshotContent.objects.count() == 1
+
+
+def test_the_published_version_names_its_original(api, make_article, editor, translator):
+    from tests.editorial.test_desk import signed_in
+
+    article = make_article(State.PUBLISHED)
+    snapshot = article.snapshots.get()
+    assert article.live_version.snapshot_id == snapshot.pk
+    public = api().get(f"/api/v1/published/{article.slug}/").json()["source"]
+    assert public["sha256"] == snapshot.sha256 and public["retrieved_at"].startswith(
+        snapshot.retrieved_at.isoformat()[:19])
+    page = Client().get(f"/articles/{article.slug}/").content.decode()
+    assert '<p class="original">Original: Horan Free League' in page and ", retrieved <time" in page
+    workspace = signed_in(editor).get(f"/desk/articles/{article.pk}/").content.decode()
+    assert f'href="/api/v1/articles/{article.pk}/snapshots/{snapshot.pk}/raw/" download' in workspace
+    assert "the original as received" not in signed_in(translator).get(f"/desk/articles/{article.pk}/").content.decode()
