@@ -43,7 +43,12 @@ class Download:
 
 
 class FetchFailed(Exception):
-    """A feed or page could not be fetched; the message says why in an admin's words."""
+    """A feed or page could not be fetched; the message says why in an admin's words (`status`: the HTTP status
+    of a refusal, when the server answered one)."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 def _reason(exc: requests.RequestException) -> str:
@@ -187,7 +192,8 @@ def _read(response, what: str, asked: str) -> Download | None:
     if response.is_redirect:
         return None
     if response.status_code >= 400:
-        raise FetchFailed(f"{what} at {asked} answered HTTP {response.status_code} {response.reason}.")
+        raise FetchFailed(f"{what} at {asked} answered HTTP {response.status_code} {response.reason}.",
+                          response.status_code)
     body = bytearray()
     for chunk in response.iter_content(64 * 1024):
         body += chunk

@@ -57,6 +57,11 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     publish_at = models.DateTimeField(null=True, blank=True, help_text="When a scheduled article goes out.")
     deadline = models.DateTimeField(null=True, blank=True, help_text="When the editor wants it done (optional).")
+    # The watch on the original (editorial.watch): on for articles with an address, the last check and its outcome.
+    watch_enabled = models.BooleanField(default=True)
+    watch_checked_at = models.DateTimeField(null=True, blank=True)
+    watch_outcome = models.CharField(max_length=12, blank=True)
+    watch_changes = models.JSONField(default=dict, blank=True)
     disclaimer = models.TextField(blank=True, help_text="The exact disclaimer printed when last published.")
     # What the public sees; null when the article is not on the public site (never, or no longer, published).
     live_version = models.OneToOneField(

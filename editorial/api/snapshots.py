@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from editorial import workflow
+from editorial import watch, workflow
 from editorial.errors import Refused
 from editorial.models import Article, SourceSnapshot
 
@@ -54,3 +54,15 @@ class SnapshotRawView(APIView):
         response["Content-Security-Policy"] = "sandbox"
         response["Digest"] = f"sha-256={snapshot.sha256}"
         return response
+
+
+class WatchCheckView(APIView):
+    @extend_schema(request=None, responses=inline_serializer("WatchOutcome", {
+        "outcome": serializers.ChoiceField(choices=["unchanged", "edited", "gone", "unreachable"]),
+        "edited": serializers.ListField(child=serializers.IntegerField()),
+        "removed": serializers.ListField(child=serializers.IntegerField()),
+        "added": serializers.ListField(child=serializers.IntegerField()),
+        "detail": serializers.CharField()}))
+    def post(self, request, article_id):
+        _article_for_editor(request, article_id)
+        return Response(watch.check(article_id, request.user).as_dict())

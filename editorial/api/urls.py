@@ -22,6 +22,7 @@ urlpatterns = [
     path("articles/<id:article_id>/snapshots/", snapshots.SnapshotListView.as_view(), name="api-snapshots"),
     path("articles/<id:article_id>/snapshots/<id:snapshot_id>/raw/", snapshots.SnapshotRawView.as_view(),
          name="api-snapshot-raw"),
+    path("articles/<id:article_id>/watch/check/", snapshots.WatchCheckView.as_view(), name="api-watch-check"),
     path("memory/", views.MemoryView.as_view(), name="api-memory"),
     path("jobs/<id:job_id>/", views.JobView.as_view(), name="api-job"),
     path("jobs/<id:job_id>/retry/", views.JobRetryView.as_view(), name="api-job-retry"),

@@ -89,3 +89,52 @@ def test_the_published_version_names_its_original(api, make_article, editor, tra
     workspace = signed_in(editor).get(f"/desk/articles/{article.pk}/").content.decode()
     assert f'href="/api/v1/articles/{article.pk}/snapshots/{snapshot.pk}/raw/" download' in workspace
     assert "the original as received" not in signed_in(translator).get(f"/desk/articles/{article.pk}/").content.decode()
+
+
+def test_the_watch_sees_an_edit_an_addition_a_removal_and_a_retraction(server, editor, api, translator):  # noqa: F811
+    from tests.fakes.feed_server import article_page as page_of
+
+    story = {**JASIM, "blocks": list(JASIM["blocks"])}
+    server.serve("/story", page_of(story), etag='"v1"')
+    client = Client()
+    client.force_login(editor)
+    client.post("/desk/new/", {"url": server.url("/story"), "outlet": "Horan", "language": "ar"})
+    article = Article.objects.get()
+    check = f"/api/v1/articles/{article.pk}/watch/check/"
+    assert api(translator).post(check).status_code == 403
+
+    # Unchanged: the server answers 304 to the conditional request; no new snapshot.
+    assert api(editor).post(check).json()["outcome"] == "unchanged"
+    assert server.requests[-1]["headers"].get("If-None-Match") == '"v1"'
+    assert article.snapshots.count() == 1
+
+    # The outlet edits paragraph 1, drops the last one and adds one at the end.
+    blocks = list(JASIM["blocks"])
+    blocks[0] = (blocks[0][0], blocks[0][1].replace("جاسم", "نوى", 1))
+    blocks = [*blocks[:-1], ("p", "فقرة جديدة أضافها الموقع بعد النشر الأول للمقال.")]
+    server.serve("/story", page_of({**JASIM, "blocks": blocks}), etag='"v2"')
+    found = api(editor).post(check).json()
+    assert found["outcome"] == "edited" and found["edited"] == [1]
+    assert (found["removed"], found["added"]) == ([len(JASIM["blocks"])], [len(blocks)])
+    assert article.snapshots.count() == 2
+    stored = Article.objects.get(pk=article.pk)
+    assert (stored.watch_outcome, stored.watch_changes["edited"]) == ("edited", [1])
+
+    server.serve("/story", b"gone", status=410)
+    assert api(editor).post(check).json()["outcome"] == "gone"
+    server.serve("/story", b"oops", status=503)
+    assert api(editor).post(check).json()["outcome"] == "unreachable"
+
+
+def test_compare_tells_edits_from_additions_and_removals():
+    from editorial.watch import compare
+
+    old = ["قال مصدر محلي إن الطرق أعيد فتحها صباح الثلاثاء.", "نص الاتفاق على وقف إطلاق النار.",
+           "وأكد وجهاء المدينة أن اللجنة ستتابع التنفيذ."]
+    marks = ["قالَ مصدرٌ محلي إن الطرق أُعيد فتحها صباح الثلاثاء."]  # only marks added: no change at all
+    assert compare(old, marks + old[1:]) == ([], [], [])
+    edited = [old[0].replace("الثلاثاء", "الأربعاء"), *old[1:]]
+    assert compare(old, edited) == ([1], [], [])
+    inserted = [old[0], "فقرة جديدة تماما عن موضوع آخر لا علاقة له بما سبق.", *old[1:]]
+    assert compare(old, inserted) == ([], [], [2])
+    assert compare(old, [old[0], old[2]]) == ([], [2], [])
