@@ -105,3 +105,15 @@ def _record(article: Article, outcome: Outcome) -> Outcome:
     Article.objects.filter(pk=article.pk).update(watch_checked_at=timezone.now(), watch_outcome=outcome.outcome,
                                                  watch_changes=outcome.as_dict())
     return outcome
+
+
+def summary(article: Article) -> str:
+    """The last check in words, for the desk: '' when there is nothing to say."""
+    changes = article.watch_changes or {}
+    if article.watch_outcome == EDITED:
+        parts = [f"{len(changes.get(k, []))} paragraph{'s' if len(changes.get(k, [])) != 1 else ''} {word}"
+                 for k, word in (("edited", "edited"), ("added", "added"), ("removed", "removed")) if changes.get(k)]
+        return "The original changed: " + ", ".join(parts) + "."
+    if article.watch_outcome == GONE:
+        return "The original is gone: the outlet removed or moved it."
+    return ""

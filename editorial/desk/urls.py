@@ -20,6 +20,7 @@ urlpatterns = [
     path("articles/<id:article_id>/comments/", views.add_comment, name="comment"),
     path("articles/<id:article_id>/replace/", views.replace, name="replace"),
     path("articles/<id:article_id>/deadline/", views.deadline, name="deadline"),
+    path("articles/<id:article_id>/original/check/", views.check_original, name="check-original"),
     path("articles/<id:article_id>/presence/", views.presence, name="presence"),
     path("articles/<id:article_id>/concordance/", views.concordance, name="concordance"),
     path("articles/<id:article_id>/history/", views.revisions, name="history"),

@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.timezone import make_aware
 from django.views.decorators.http import require_POST
 
-from editorial import fetching, history, jobs, quality, roles, selectors, services, signin, snapshots, workflow
+from editorial import fetching, history, jobs, quality, roles, selectors, services, signin, snapshots, watch, workflow
 from editorial import presence as editorial_presence
 from editorial.errors import Refused
 from editorial.models import Article, Comment, Job, Notification, Publication, SourceSnapshot, State
@@ -181,6 +181,7 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
         "memory_only": memory_only(),
         "time_zone": timezone.get_current_timezone_name(),
         "may_set_deadline": workflow.may_edit_any(user),
+        "watch_summary": watch.summary(article),
         "snapshot": (SourceSnapshot.objects.filter(article=article).defer("content").order_by("-retrieved_at", "-id")
                      .first() if workflow.may_edit_any(user) else None),
         "deadline_local": timezone.localtime(article.deadline).strftime("%Y-%m-%dT%H:%M") if article.deadline else "",
@@ -293,6 +294,24 @@ def deadline(request, article_id):
         _refused(request, refusal)
     else:
         messages.success(request, "Deadline set." if when else "Deadline removed.")
+    return redirect("desk:article", article.pk)
+
+
+@login_required
+@require_POST
+def check_original(request, article_id):
+    article = _article(request, article_id)
+    try:
+        outcome = watch.check(article.pk, request.user)
+    except Refused as refusal:
+        _refused(request, refusal)
+    else:
+        if outcome.outcome == watch.UNCHANGED:
+            messages.success(request, "The original has not changed.")
+        elif outcome.outcome == watch.UNREACHABLE:
+            messages.error(request, f"The original could not be reached now: {outcome.detail}")
+        else:
+            messages.error(request, watch.summary(Article.objects.get(pk=article.pk)))
     return redirect("desk:article", article.pk)
 
 

@@ -138,3 +138,20 @@ def test_compare_tells_edits_from_additions_and_removals():
     inserted = [old[0], "فقرة جديدة تماما عن موضوع آخر لا علاقة له بما سبق.", *old[1:]]
     assert compare(old, inserted) == ([], [], [2])
     assert compare(old, [old[0], old[2]]) == ([], [2], [])
+
+
+def test_the_desk_checks_the_original_and_flags_a_change(server, editor):  # noqa: F811
+    from tests.fakes.feed_server import article_page as page_of
+
+    server.serve("/story", page_of(JASIM))
+    client = Client()
+    client.force_login(editor)
+    client.post("/desk/new/", {"url": server.url("/story"), "outlet": "Horan", "language": "ar"})
+    article = Article.objects.get()
+    html = client.post(f"/desk/articles/{article.pk}/original/check/", follow=True).content.decode()
+    assert "The original has not changed." in html
+    blocks = [*JASIM["blocks"], ("p", "فقرة جديدة أضافها الموقع بعد النشر الأول للمقال.")]
+    server.serve("/story", page_of({**JASIM, "blocks": blocks}))
+    html = client.post(f"/desk/articles/{article.pk}/original/check/", follow=True).content.decode()
+    assert "The original changed: 1 paragraph added." in html and 'class="card watch-alert"' in html
+    assert "original changed" in client.get("/desk/").content.decode()
