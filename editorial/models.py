@@ -290,7 +290,7 @@ class PublishedVersion(models.Model):
     published_at = models.DateTimeField(help_text="When the article was first published.")
     corrections = models.JSONField(default=list, help_text='[{"at": ISO time, "note": ...}], oldest first.')
     # The original this version was translated from (the article's newest snapshot when it went out).
-    snapshot = models.ForeignKey("SourceSnapshot", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    snapshot = models.ForeignKey("SourceSnapshot", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
