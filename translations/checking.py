@@ -96,8 +96,21 @@ def _fingerprint(paths: tuple[str, ...]) -> str:
     from .checks import base
 
     modules = {base, glossary, normalize} | {sys.modules[type(check).__module__] for check in registered_checks()}
-    sources = sorted(inspect.getsource(module) for module in modules)
+    sources = sorted(_source(module) for module in modules)
     return hashlib.sha256(json.dumps([paths, sources]).encode("utf-8")).hexdigest()
+
+
+def _source(module) -> str:
+    """The module's code; where it ships without source (bytecode only), its compiled file's bytes instead."""
+    try:
+        return inspect.getsource(module)
+    except (OSError, TypeError):
+        path = getattr(module, "__cached__", None) or getattr(module, "__file__", None)
+        try:
+            with open(path, "rb") as compiled:
+                return hashlib.sha256(compiled.read()).hexdigest()
+        except (OSError, TypeError):
+            return module.__name__
 
 
 def _checks_fingerprint() -> str:

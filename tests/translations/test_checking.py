@@ -108,3 +108,16 @@ def test_a_cache_that_fails_is_a_cache_that_misses(settings, caplog):
     assert "numbers" in codes(found[segments[0].pk])
     assert codes(found[segments[1].pk]) == ["empty"]
     assert "Quality reports not read from the cache" in caplog.text
+
+
+def test_checks_shipped_without_source_still_have_a_fingerprint(tmp_path):
+    import hashlib
+    import types
+
+    bare = types.ModuleType("checks_without_a_file")
+    assert checking._source(bare) == "checks_without_a_file"
+    compiled = tmp_path / "checks.cpython-311.pyc"
+    compiled.write_bytes(b"\x00compiled checks")
+    bytecode_only = types.ModuleType("checks_as_bytecode")
+    bytecode_only.__cached__ = str(compiled)
+    assert checking._source(bytecode_only) == hashlib.sha256(b"\x00compiled checks").hexdigest()
