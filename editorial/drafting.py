@@ -53,6 +53,9 @@ def run_draft(job_id: int, holder: str = "") -> Job:
         )
         for chunk in chunks:
             _save_chunk(job.pk, [(pending[index], draft) for index, draft in chunk])
+        # Inside the time limit too: finishing is one transaction, so an attempt cut off here leaves nothing
+        # half-done and the next one, with nothing left to draft, only finishes.
+        _finish(job, document, engine)
     except MachineTranslationError as exc:
         if exc.retryable and not final_attempt:
             with transaction.atomic():
@@ -69,16 +72,20 @@ def run_draft(job_id: int, holder: str = "") -> Job:
         return fail(job.pk, f"The draft stopped on an unexpected error ({exc.__class__.__name__}), which has been "
                             "logged; retry it once the cause is fixed.")
 
+    return Job.objects.get(pk=job.pk)
+
+
+def _finish(job: Job, document, engine) -> None:
     drafted = list(document.segments.filter(machine_text__isnull=False))
-    remembered = sum(1 for s in drafted if s.engine == "memory")
+    remembered = sum(1 for s in drafted if s.engine.startswith("memory"))
     summary = f"{remembered} of {job.total} segments from memory"
     if engine.name != "memory":
         summary += f", {len(drafted) - remembered} by {engine.label}"
-    workflow.finish_draft(job, drafted, f"Machine draft: {summary}")
-    Job.objects.filter(pk=job.pk).update(
-        state=Job.Status.SUCCEEDED, finished_at=timezone.now(), error=None, done=job.total
-    )
-    return Job.objects.get(pk=job.pk)
+    with transaction.atomic():
+        workflow.finish_draft(job, drafted, f"Machine draft: {summary}")
+        Job.objects.filter(pk=job.pk).update(
+            state=Job.Status.SUCCEEDED, finished_at=timezone.now(), error=None, done=job.total
+        )
 
 
 def _out_of_time(job: Job, final_attempt: bool) -> Job:

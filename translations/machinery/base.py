@@ -83,23 +83,26 @@ class MachineTranslation:
         """
         remembered = memory.exact_matches(texts, source, target)
         hits = [(i, Draft(remembered[t], "memory", "memory")) for i, t in enumerate(texts) if t in remembered]
-        # Near matches (MEMORY_PREFILL_SCORE or more, as MateCat pre-fills 95% matches), marked by their engine.
-        near = fuzzy_prefill([t for t in texts if t not in remembered], source, target)
-        hits += [(i, Draft(near[t], "memory", FUZZY_ENGINE)) for i, t in enumerate(texts) if t in near]
         if hits:
-            yield sorted(hits)
-        rest = [(i, t) for i, t in enumerate(texts) if t not in remembered and t not in near]
+            yield hits
+        rest = [(i, t) for i, t in enumerate(texts) if t not in remembered]
         for batch in self.batches(rest):
-            results = self.translate_batch([t for _, t in batch], source, target)
-            if len(results) != len(batch):
+            # Near matches first (MEMORY_PREFILL_SCORE or more, as MateCat pre-fills 95% matches), batch by batch
+            # so that each chunk is saved as it comes: the lookups never hold up a whole attempt.
+            near = fuzzy_prefill([t for _, t in batch], source, target)
+            chunk = [(i, Draft(near[t], "memory", FUZZY_ENGINE)) for i, t in batch if t in near]
+            ask = [(i, t) for i, t in batch if t not in near]
+            results = self.translate_batch([t for _, t in ask], source, target) if ask else []
+            if len(results) != len(ask):
                 raise MachineTranslationError(
-                    f"{self.label or self.name} returned {len(results)} translations for {len(batch)} texts.",
+                    f"{self.label or self.name} returned {len(results)} translations for {len(ask)} texts.",
                     retryable=True,
                 )
-            yield [
+            chunk += [
                 (i, Draft(result, "machine", self.name) if isinstance(result, str) and result.strip() else None)
-                for (i, _), result in zip(batch, results, strict=True)
+                for (i, _), result in zip(ask, results, strict=True)
             ]
+            yield sorted(chunk)
 
     def post(self, url: str, *, what: str, **kwargs) -> requests.Response:
         """POST with a timeout; failures become MachineTranslationError (retryable or not)."""
