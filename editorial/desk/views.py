@@ -225,22 +225,24 @@ def workspace(request, article_id):
     return _workspace(request, _article(request, article_id))
 
 
+def _typed_time(value: str):
+    """A datetime-local field's value in the desk's time zone; None when empty or not a real time."""
+    try:
+        when = parse_datetime(value.strip()) if value.strip() else None
+    except ValueError:  # well formed but not a real time, such as 30 February
+        return None
+    return make_aware(when) if when is not None and when.tzinfo is None else when
+
+
 @login_required
 @require_POST
 def take_action(request, article_id, action):
     article = _article(request, article_id)
     values = {k: request.POST.get(k, "") for k in ("comment", "assignee", "publish_at")}
-    publish_at = None
-    if values["publish_at"]:
-        try:
-            publish_at = parse_datetime(values["publish_at"])
-        except ValueError:  # well formed but not a real time, such as 30 February
-            publish_at = None
-        if publish_at is not None and publish_at.tzinfo is None:
-            publish_at = make_aware(publish_at)
-        if publish_at is None:
-            messages.error(request, "The publishing time is not a date and time.")
-            return _workspace(request, article, status=400, action_values=values)
+    publish_at = _typed_time(values["publish_at"])
+    if values["publish_at"] and publish_at is None:
+        messages.error(request, "The publishing time is not a date and time.")
+        return _workspace(request, article, status=400, action_values=values)
     confirm = workflow.ACTIONS[action].confirm if action in workflow.ACTIONS else ""
     if confirm and not confirming.confirmed(request) and action in workflow.allowed_actions(article, request.user):
         label = workflow.ACTIONS[action].label
@@ -277,17 +279,10 @@ def _done(action: str, job, article: Article) -> str:
 def deadline(request, article_id):
     article = _article(request, article_id)
     value = request.POST.get("deadline", "").strip()
-    when = None
-    if value:
-        try:
-            when = parse_datetime(value)
-        except ValueError:
-            when = None
-        if when is None:
-            messages.error(request, "The deadline is not a date and time.")
-            return redirect("desk:article", article.pk)
-        if when.tzinfo is None:
-            when = make_aware(when)
+    when = _typed_time(value)
+    if value and when is None:
+        messages.error(request, "The deadline is not a date and time.")
+        return redirect("desk:article", article.pk)
     try:
         services.set_deadline(article.pk, request.user, when)
     except Refused as refusal:

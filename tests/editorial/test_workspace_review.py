@@ -156,8 +156,9 @@ def test_an_editors_deadline_shows_on_the_desk_and_stands_out_when_missed(make_a
 
     client.post(f"/desk/articles/{article.pk}/deadline/", {"deadline": ""})
     assert Article.objects.get(pk=article.pk).deadline is None
-    assert "Not a date" not in client.post(f"/desk/articles/{article.pk}/deadline/", {"deadline": "soon"},
-                                           follow=True).content.decode()
+    for bad in ("soon", "2099-02-30T10:00"):
+        refused = client.post(f"/desk/articles/{article.pk}/deadline/", {"deadline": bad}, follow=True)
+        assert "The deadline is not a date and time." in refused.content.decode()
     assert Article.objects.get(pk=article.pk).deadline is None
 
 
