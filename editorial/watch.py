@@ -18,7 +18,7 @@ from django.utils import timezone
 from translations.normalize import normalize
 from translations.segmentation import split_body
 
-from . import fetching, snapshots
+from . import fetching, snapshots, workflow
 from .errors import Refused
 from .models import Article, SourceSnapshot
 
@@ -68,7 +68,7 @@ def compare(old_sources: list[str], new_sources: list[str]) -> tuple[list[int], 
 def check(article_id: int, user=None) -> Outcome:
     """Check the original of one article now, record the outcome (and a snapshot when it changed)."""
     article = Article.objects.select_related("document").get(pk=article_id)
-    if user is not None and not user.has_perm("editorial.edit_any_article"):
+    if user is not None and not workflow.may_edit_any(user):
         raise Refused(403, "forbidden", "Only editors and admins check the original.")
     if not article.source_url:
         raise Refused(409, "no_original", "This article was not imported from an address: there is nothing to watch.")
