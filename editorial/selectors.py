@@ -51,6 +51,7 @@ def card_facts(articles):
     """What a desk card shows beside the title: overdue or not, and the source's length in words."""
     for article in articles:
         article.overdue = workflow.overdue(article)
+        article.changes_requested = workflow.request_stands(article.state, getattr(article, "review_action", None))
         article.source_words = len(article.document.search_text.split())
     return articles
 

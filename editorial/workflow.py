@@ -282,13 +282,18 @@ def with_review_facts(queryset):
                              review_comment=Subquery(_last_review().values("comment")[:1]))
 
 
+def request_stands(state: str, last_review_action: str | None) -> bool:
+    """A request for changes stands while the article is in translation and nobody has submitted since."""
+    return state == State.TRANSLATION and last_review_action == "request_changes"
+
+
 def changes_requested(article: Article) -> StateChange | None:
     """The editor's standing request for changes (with its reason), while the article is back in translation."""
     if article.state != State.TRANSLATION:
         return None
     steps = StateChange.objects.filter(article=article, action__in=REVIEW_ACTIONS).select_related("user")
     last = steps.order_by("-created_at", "-id").first()
-    return last if last is not None and last.action == "request_changes" else None
+    return last if last is not None and request_stands(article.state, last.action) else None
 
 
 def _draft_running(article: Article) -> bool:
