@@ -44,7 +44,7 @@ def run_draft(job_id: int, holder: str = "") -> Job:
     try:
         engine = get_engine()
         Job.objects.filter(pk=job.pk).update(engine=engine.name)
-        pending = list(document.segments.filter(machine_text__isnull=True, text__isnull=True).order_by("position"))
+        pending = list(document.segments.filter(jobs.UNDRAFTED).order_by("position"))
         # Segments drafted by an earlier attempt count as done.
         job.done = job.total - len(pending)
         Job.objects.filter(pk=job.pk).update(done=job.done)
@@ -117,10 +117,13 @@ def _save_chunk(job_id: int, drafts) -> None:
             if draft is None:
                 continue
             # Conditional: a segment drafted by another attempt, or typed into, is left alone.
-            Segment.objects.filter(pk=segment.pk, machine_text__isnull=True, text__isnull=True).update(
+            filled = Segment.objects.filter(pk=segment.pk, machine_text__isnull=True, text__isnull=True).update(
                 machine_text=draft.text, text=draft.text, origin=draft.origin, engine=draft.engine,
                 version=F("version") + 1, changed_at=now,
             )
+            if not filled:  # a translation whose source changed keeps its text; the new draft is offered beside
+                Segment.objects.filter(pk=segment.pk, machine_text__isnull=True, source_changed=True).update(
+                    machine_text=draft.text, engine=draft.engine)
         Job.objects.filter(pk=job_id).update(done=F("done") + len(drafts), heartbeat_at=now)
 
 

@@ -238,7 +238,7 @@ def _url_taken(url: str) -> Refused:
 
 def register(
     *, user, name: str, url: str, language: str = "ar", default_keywords=(), auto_draft: bool = False,
-    active: bool = True,
+    active: bool = True, watch: bool = True,
 ) -> SourceFeed:
     """Register an outlet's feed; it is polled in `user`'s name."""
     keywords = services.clean_keywords(default_keywords)
@@ -246,7 +246,7 @@ def register(
         with transaction.atomic():
             return SourceFeed.objects.create(
                 name=name.strip(), url=url, language=language, default_keywords=keywords, auto_draft=auto_draft,
-                active=active, created_by=user,
+                active=active, watch=watch, created_by=user,
             )
     except IntegrityError:
         raise _url_taken(url) from None

@@ -80,11 +80,14 @@ def article_at(article: Article, revision_id: int) -> dict:
     fields = article_version.field_dict if article_version else {}
     keyword_ids = fields.get("keywords", [])
     names = dict(Keyword.objects.filter(pk__in=keyword_ids).values_list("pk", "name"))
-    segment_ids = list(article.document.segments.values_list("pk", flat=True))
+    # Every segment the article ever had: one an update from the original removed is in the revisions before it.
+    segment_ids = list(Segment.every.filter(document_id=article.document_id).values_list("pk", flat=True))
     versions = _latest_versions(Segment, segment_ids, revision_id)
     segments = []
     for version in versions.values():
         data = version.field_dict
+        if data.get("removed"):
+            continue
         segments.append({
             "id": int(version.object_id), "position": data["position"], "kind": data["kind"],
             "source_text": data["source_text"], "text": data["text"], "origin": data["origin"],

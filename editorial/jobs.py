@@ -24,9 +24,15 @@ from .models import Article, Job
 log = logging.getLogger(__name__)
 
 
-def create_draft_job(article: Article, user) -> Job:
+# What a draft job fills: segments with no machine draft that have no text yet, or whose source changed under
+# their text (an update from the original: the draft of the new source is offered beside the old translation).
+UNDRAFTED = Q(machine_text__isnull=True) & (Q(text__isnull=True) | Q(source_changed=True))
+
+
+def create_draft_job(article: Article, user, total: int | None = None) -> Job:
     job = Job.objects.create(
-        kind=Job.Kind.DRAFT, article=article, created_by=user, total=article.document.segments.count()
+        kind=Job.Kind.DRAFT, article=article, created_by=user,
+        total=article.document.segments.count() if total is None else total,
     )
     transaction.on_commit(lambda: send(job.pk))
     return job

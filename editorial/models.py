@@ -62,6 +62,11 @@ class Article(models.Model):
     watch_checked_at = models.DateTimeField(null=True, blank=True)
     watch_outcome = models.CharField(max_length=12, blank=True)
     watch_changes = models.JSONField(default=dict, blank=True)
+    watch_changed_at = models.DateTimeField(null=True, blank=True, help_text="When the change or removal was found.")
+    watch_failures = models.PositiveIntegerField(default=0, help_text="Checks in a row that could not reach it.")
+    # What an editor chose when the original of a published article was removed: keep (with a public note),
+    # correct or unpublish (editorial.watch.decide).
+    watch_decision = models.CharField(max_length=12, blank=True)
     disclaimer = models.TextField(blank=True, help_text="The exact disclaimer printed when last published.")
     # What the public sees; null when the article is not on the public site (never, or no longer, published).
     live_version = models.OneToOneField(
@@ -91,6 +96,13 @@ class Article(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.document.source_title[:60]}"
+
+    @property
+    def watch_summary(self) -> str:
+        """The last change to the original in words (editorial.watch.summary), for templates."""
+        from .watch import summary
+
+        return summary(self)
 
 
 class StateChange(models.Model):
@@ -226,6 +238,7 @@ class SourceFeed(models.Model):
     modified = models.CharField(max_length=100, blank=True, help_text="The feed's Last-Modified header.")
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, help_text="What went wrong on the last poll; blank when all was well.")
+    watch = models.BooleanField(default=True, help_text="Watch the originals of this feed's articles for changes.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -291,6 +304,8 @@ class PublishedVersion(models.Model):
     corrections = models.JSONField(default=list, help_text='[{"at": ISO time, "note": ...}], oldest first.')
     # The original this version was translated from (the article's newest snapshot when it went out).
     snapshot = models.ForeignKey("SourceSnapshot", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The outlet removed the original after this was published, and an editor chose to keep the page: it says so.
+    original_removed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -363,6 +378,9 @@ class SourceSnapshot(models.Model):
     etag = models.CharField(max_length=300, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
     retrieved_at = models.DateTimeField()
+    # The text extracted from the bytes, as the import segments it: [[kind, text], ...], the title first. Its
+    # texts, one per line, are what `text_sha256` fingerprints; an update from the original reads them.
+    segments = models.JSONField(default=list)
 
     class Meta:
         ordering = ["-retrieved_at", "-id"]

@@ -3,8 +3,9 @@
 Events: an article assigned (the assignee), submitted (the editor who assigned
 it or asked for changes, else whoever imported it, else every editor), sent
 back with changes requested (the translator), published (the translator and
-whoever imported it), and a draft job failed (whoever ordered it). Nobody is
-told of what they did themselves.
+whoever imported it), a draft job failed (whoever ordered it), and the original
+edited or removed by its outlet (the assignee and the editors). Nobody is told
+of what they did themselves.
 """
 
 import logging
@@ -109,6 +110,20 @@ def on_transition(change: StateChange) -> None:
                      subject=subject, body=body)
         for person in recipients
     ])
+
+
+def on_original_changed(article: Article, outcome: str, summary: str) -> None:
+    """Tell the assignee and the editors that the outlet edited or removed the original (inside the check's
+    transaction; once per change found)."""
+    people, seen = [article.assignee, *_editors()], set()
+    recipients = [p for p in people if p is not None and p.is_active and not (p.pk in seen or seen.add(p.pk))]
+    word = "edited" if outcome == "edited" else "removed"
+    key = f"original:{outcome}:{timezone.now().isoformat()}"
+    _queue([Notification(
+        recipient=person, event=f"original_{word}", key=key, article=article,
+        subject=f"[Tarjama] The original of #{article.pk} was {word}: {_title(article)}",
+        body=f"{summary}\n\nOutlet: {article.source_outlet}\nOriginal: {article.source_url}\n\n{_desk_url(article)}",
+    ) for person in recipients])
 
 
 def on_job_failed(job: Job) -> None:

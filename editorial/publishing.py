@@ -11,8 +11,8 @@ from django.utils.text import slugify
 
 from translations.models import Segment
 
-from . import jobs, quality
-from .models import Article, Publication, PublishedVersion
+from . import jobs, quality, snapshots
+from .models import Article, Publication, PublishedVersion, SourceSnapshot
 from .public import cache
 
 
@@ -109,7 +109,8 @@ def publish(article: Article, now, *, user=None, note: str = "") -> PublishedVer
         source_url=article.source_url,
         source_published_at=article.source_published_at,
         source_language=document.source_language,
-        snapshot=article.snapshots.order_by("-retrieved_at", "-id").first(),
+        snapshot=_translated_from(article, segments),
+        original_removed_at=previous.original_removed_at if previous else None,
         publication_name=publication.name,
         disclaimer=article.disclaimer,
         published_at=article.published_at,
@@ -129,3 +130,11 @@ def take_down(article: Article) -> None:
     if article.live_version_id:
         article.live_version = None
         cache.invalidate()
+
+
+def _translated_from(article: Article, segments) -> SourceSnapshot | None:
+    """The snapshot the text was translated from: the newest whose extracted text is the article's source now (a
+    change the watch found but nobody brought in is not it), else the newest."""
+    snapshots_ = article.snapshots.order_by("-retrieved_at", "-id")
+    fingerprint = snapshots.text_fingerprint(s.source_text for s in segments)
+    return snapshots_.filter(text_sha256=fingerprint).first() or snapshots_.first()

@@ -1,7 +1,7 @@
 """Quality issues of an article's segments, with editors' overrides; what blocks submit and publish."""
 
 from translations import checking
-from translations.checks.base import ERROR
+from translations.checks.base import ERROR, Issue
 from translations.models import Segment, text_hash
 
 from .errors import Refused, check_text
@@ -12,6 +12,15 @@ def reports(article: Article, segments) -> dict[int, checking.Report]:
     """{segment id: its glossary terms and issues}, from the cache where nothing they depend on has changed."""
     document = article.document
     return checking.reports(segments, document.source_language, document.target_language)
+
+
+# Set by an update from the original (editorial.syncing) and cleared when the segment is saved or confirmed.
+SOURCE_CHANGED = Issue("source_changed", ERROR, "The original changed since this was translated: check the "
+                       "translation against the new source, then save or confirm it.")
+
+
+def _issues(segment: Segment, report: checking.Report) -> tuple[Issue, ...]:
+    return (SOURCE_CHANGED, *report.issues) if segment.source_changed else report.issues
 
 
 def article_issues(article: Article, segments=None, found=None) -> dict[int, list[dict]]:
@@ -27,7 +36,7 @@ def article_issues(article: Article, segments=None, found=None) -> dict[int, lis
     result = {}
     for segment in segments:
         issues = []
-        for issue in found[segment.pk].issues:
+        for issue in _issues(segment, found[segment.pk]):
             entry = issue.as_dict()
             override = overrides.get((segment.pk, issue.code, text_hash(segment.text or "")))
             if override is not None and issue.severity == ERROR:
@@ -46,7 +55,7 @@ def open_error_counts(articles) -> dict[int, int]:
         return {}
     by_document = {a.document_id: a for a in articles}
     segments = list(Segment.objects.filter(document_id__in=by_document).only(
-        "pk", "document_id", "kind", "source_text", "text"))
+        "pk", "document_id", "kind", "source_text", "text", "source_changed"))
     overridden = set(CheckOverride.objects.filter(article__in=articles).values_list("segment_id", "code", "text_hash"))
     pairs: dict[tuple, list] = {}
     for segment in segments:
@@ -56,7 +65,7 @@ def open_error_counts(articles) -> dict[int, int]:
     for (source_language, target_language), group in pairs.items():
         found = checking.reports(group, source_language, target_language)
         for segment in group:
-            for issue in found[segment.pk].issues:
+            for issue in _issues(segment, found[segment.pk]):
                 if (issue.severity == ERROR and issue.code != "empty"
                         and (segment.pk, issue.code, text_hash(segment.text or "")) not in overridden):
                     counts[by_document[segment.document_id].pk] += 1
@@ -88,6 +97,9 @@ def override(article_id: int, segment_id: int, user, *, code: str, reason: str) 
     if not reason:
         raise Refused(400, "reason_required", "Say why the issue is acceptable.", {"reason": ["Required."]})
     check_text("reason", "the reason", reason)
+    if code == SOURCE_CHANGED.code:
+        raise Refused(409, "confirm_instead", "A changed source is not overridden: check the translation against "
+                      "the new source, then save or confirm the segment.")
     segment = Segment.objects.filter(pk=segment_id, document__article__pk=article_id).first()
     if segment is None:
         raise Refused(404, "not_found", "This article has no such segment.")

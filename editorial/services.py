@@ -119,7 +119,7 @@ def create_article(
             source_published_at=published_at, created_by=user, standfirst=standfirst.strip(),
         )
         article.keywords.set(_keyword_objects(keyword_names))
-        snapshots.record(article, received, [segment.source_text for segment in segments])
+        snapshots.record(article, received, [(segment.kind, segment.source_text) for segment in segments])
         comment = f"Imported from {article.source_outlet}"
         if removed:
             comment += f" ({removed} invisible control or direction character{'s' if removed > 1 else ''} removed)"
@@ -211,6 +211,7 @@ def _set_texts(user, texts, now) -> list[Segment]:
         segment.version += 1
         segment.changed_by = user
         segment.changed_at = now
+        segment.source_changed, segment.previous_source = False, ""  # saved or confirmed against the new source
         segment.save()
     return [segment for segment, _, _ in texts]
 

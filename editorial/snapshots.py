@@ -59,8 +59,10 @@ def text_fingerprint(source_texts) -> str:
     return sha256("\n".join(source_texts).encode())
 
 
-def record(article: Article, received: Received, source_texts) -> SourceSnapshot:
-    """Keep `received` as a snapshot of the article's original (the bytes stored once per hash)."""
+def record(article: Article, received: Received, segments) -> SourceSnapshot:
+    """Keep `received` as a snapshot of the article's original (the bytes stored once per hash), with the text
+    extracted from it: `segments`, [(kind, text), ...] with the title first."""
+    segments = [[kind, text] for kind, text in segments]
     digest = sha256(received.data)
     content = SnapshotContent.objects.filter(sha256=digest).first()
     if content is None:
@@ -70,7 +72,8 @@ def record(article: Article, received: Received, source_texts) -> SourceSnapshot
         except IntegrityError:  # stored by another import at the same moment
             content = SnapshotContent.objects.get(sha256=digest)
     return SourceSnapshot.objects.create(
-        article=article, content=content, sha256=digest, text_sha256=text_fingerprint(source_texts),
+        article=article, content=content, sha256=digest, text_sha256=text_fingerprint(t for _, t in segments),
+        segments=segments,
         kind=received.kind, content_type=received.content_type, encoding=received.encoding,
         final_url=received.final_url, status=received.status, etag=received.etag,
         last_modified=received.last_modified, retrieved_at=received.retrieved_at,

@@ -4,7 +4,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
-from . import drafting, feeds, jobs, notifications, remembering, workflow
+from . import drafting, feeds, jobs, notifications, remembering, watch, workflow
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -57,3 +57,8 @@ def poll_feed(feed_id: int) -> None:
 @shared_task
 def poll_feeds() -> None:
     feeds.poll_due()
+
+
+@shared_task
+def check_originals() -> None:
+    watch.check_due()

@@ -1,29 +1,46 @@
 """The watch on the original: re-fetch an imported article's address and say whether the outlet changed it.
 
 A check sends one conditional request (the last snapshot's ETag and Last-Modified) through the guarded fetcher
-and compares what it finds with the article's source segment by segment, after the same extraction and
-segmentation as the import and the memory's folding. Outcomes:
+and compares what it finds with the last snapshot, after the same extraction and segmentation as the import and
+the memory's folding. Outcomes:
 - unchanged: only the check time is recorded (a 304, or the same text);
-- edited: a new snapshot, and which source segments were edited, added or removed;
-- gone: 404 or 410, or a page that no longer holds an article (a retraction);
-- unreachable: a timeout, a refused connection or a 5xx (counts for nothing until it persists).
+- edited: a new snapshot, and which of the article's segments were edited, removed, and which were added;
+  the assignee and the editors are told;
+- gone: 404 or 410, or a page that no longer holds an article (a retraction alert; told likewise);
+- unreachable: a timeout, a refused connection or a 5xx. It counts for nothing until it persists: the article
+  keeps its last outcome, and only the failures in a row are counted (per outlet on the desk).
+
+The schedule (`check_due`, run by the scheduler): hourly for the first WATCH_HOURLY_FOR_HOURS after import, then
+daily until WATCH_DAYS_AFTER_PUBLICATION days after publication (or after import, while unpublished). Off for an
+article (`watch_enabled`) or for every article of a feed (`SourceFeed.watch`).
 """
 
 import difflib
+import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from translations.diff import word_diff
 from translations.normalize import normalize
 from translations.segmentation import split_body
 
-from . import fetching, snapshots, workflow
+from . import fetching, history, notifications, snapshots, workflow
 from .errors import Refused
-from .models import Article, SourceSnapshot
+from .models import Article, FeedItem, PublishedVersion, SourceSnapshot, State
+from .public import cache
+
+log = logging.getLogger(__name__)
 
 UNCHANGED, EDITED, GONE, UNREACHABLE = "unchanged", "edited", "gone", "unreachable"
 EDIT_SIMILARITY = 0.5  # how alike (difflib's ratio of the folded texts) a changed paragraph stays to be "edited"
+# What an editor may do about a published article whose original was removed.
+KEEP, CORRECT, UNPUBLISH = "keep", "correct", "unpublish"
 
 
 @dataclass
@@ -31,7 +48,7 @@ class Outcome:
     outcome: str
     edited: list[int] = field(default_factory=list)  # positions of the article's segments whose source changed
     removed: list[int] = field(default_factory=list)  # positions no longer in the original
-    added: list[int] = field(default_factory=list)  # positions in the new original (1-based blocks) not matched
+    added: list[int] = field(default_factory=list)  # positions in the new original (its title is 0)
     detail: str = ""
 
     def as_dict(self) -> dict:
@@ -39,30 +56,67 @@ class Outcome:
                 "detail": self.detail}
 
 
-def compare(old_sources: list[str], new_sources: list[str]) -> tuple[list[int], list[int], list[int]]:
-    """(edited, removed, added) between two lists of body segments (folded), as positions: old ones counted from
-    1 (the article's body positions), new ones from 1 in the new original."""
-    old = [normalize(t) for t in old_sources]
-    new = [normalize(t) for t in new_sources]
-    edited, removed, added = [], [], []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
-        if op == "replace":
-            # Side by side, a paragraph still mostly the same is an edit; one that is not was removed and another
-            # added in its place.
+@dataclass(frozen=True)
+class Step:
+    """One line of the alignment of the article's source with the new original: `old` and `new` are indexes
+    (0 is the title) or None; op is equal, edited, removed or added."""
+
+    op: str
+    old: int | None
+    new: int | None
+
+
+def align(old_texts: list[str], new_texts: list[str]) -> list[Step]:
+    """Align two lists of source texts, title first, on their folded text (the memory's normalisation).
+
+    The title is always paired with the title. Side by side, a paragraph still mostly the same is an edit; one
+    that is not was removed and another added in its place."""
+    old = [normalize(t) for t in old_texts]
+    new = [normalize(t) for t in new_texts]
+    steps = [Step("equal" if old[:1] == new[:1] else "edited", 0, 0)]
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old[1:], b=new[1:], autojunk=False).get_opcodes():
+        i1, i2, j1, j2 = i1 + 1, i2 + 1, j1 + 1, j2 + 1
+        if op == "equal":
+            steps += [Step("equal", i, j) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)]
+        elif op == "delete":
+            steps += [Step("removed", i, None) for i in range(i1, i2)]
+        elif op == "insert":
+            steps += [Step("added", None, j) for j in range(j1, j2)]
+        else:
             pairs = min(i2 - i1, j2 - j1)
             for i, j in zip(range(i1, i1 + pairs), range(j1, j1 + pairs), strict=True):
                 if difflib.SequenceMatcher(a=old[i], b=new[j], autojunk=False).ratio() >= EDIT_SIMILARITY:
-                    edited.append(i + 1)
+                    steps.append(Step("edited", i, j))
                 else:
-                    removed.append(i + 1)
-                    added.append(j + 1)
-            removed += [i + 1 for i in range(i1 + pairs, i2)]
-            added += [j + 1 for j in range(j1 + pairs, j2)]
-        elif op == "delete":
-            removed += [i + 1 for i in range(i1, i2)]
-        elif op == "insert":
-            added += [j + 1 for j in range(j1, j2)]
-    return sorted(edited), sorted(removed), sorted(added)
+                    steps += [Step("removed", i, None), Step("added", None, j)]
+            steps += [Step("removed", i, None) for i in range(i1 + pairs, i2)]
+            steps += [Step("added", None, j) for j in range(j1 + pairs, j2)]
+    return steps
+
+
+def compare(old_texts: list[str], new_texts: list[str]) -> tuple[list[int], list[int], list[int]]:
+    """(edited, removed, added) positions between two lists of source texts, title first (position 0)."""
+    steps = align(old_texts, new_texts)
+    return ([s.old for s in steps if s.op == "edited"], [s.old for s in steps if s.op == "removed"],
+            [s.new for s in steps if s.op == "added"])
+
+
+def _article_sources(article: Article) -> list[tuple[str, str]]:
+    return list(article.document.segments.order_by("position").values_list("kind", "source_text"))
+
+
+def changes(article: Article, new: list) -> dict:
+    """What differs between the article's source and `new` ([[kind, text], ...], title first), for the desk and
+    the workspace: positions, and each edit as old and new text with its word diff."""
+    old = _article_sources(article)
+    steps = align([t for _, t in old], [t for _, t in new])
+    edits = [{"position": s.old, "old": old[s.old][1], "new": new[s.new][1],
+              "ops": word_diff(old[s.old][1], new[s.new][1])} for s in steps if s.op == "edited"]
+    return {"edited": [s.old for s in steps if s.op == "edited"],
+            "removed": [s.old for s in steps if s.op == "removed"],
+            "added": [s.new for s in steps if s.op == "added"],
+            "edits": edits, "additions": [new[s.new][1] for s in steps if s.op == "added"],
+            "removals": [old[s.old][1] for s in steps if s.op == "removed"]}
 
 
 def check(article_id: int, user=None) -> Outcome:
@@ -82,38 +136,190 @@ def check(article_id: int, user=None) -> Outcome:
     try:
         download = fetching.fetch(article.source_url, "The original", headers=headers)
     except fetching.FetchFailed as exc:
-        outcome = Outcome(GONE if exc.status in (404, 410) else UNREACHABLE, detail=str(exc))
-        return _record(article, outcome)
+        if exc.status in (404, 410):
+            return _gone(article, str(exc))
+        _failed(article)
+        return Outcome(UNREACHABLE, detail=str(exc))
     if download.status == 304:
-        return _record(article, Outcome(UNCHANGED))
+        return _unchanged(article)
     body = fetching.extract_article(download)
     blocks = split_body(body).blocks if body else []
     if not blocks:
-        return _record(article, Outcome(GONE, detail="The page no longer holds an article."))
-    current = list(article.document.segments.exclude(kind="title").order_by("position")
-                   .values_list("source_text", flat=True))
-    edited, removed, added = compare(current, [b.text for b in blocks])
-    if not (edited or removed or added):  # the page's bytes may differ (adverts, dates): its article does not
-        return _record(article, Outcome(UNCHANGED))
+        return _gone(article, "The page no longer holds an article.")
+    title = article.document.segments.filter(position=0).values_list("source_text", flat=True).first() or ""
+    new = [["title", title], *([b.kind, b.text] for b in blocks)]
+    before = last.segments if last is not None and last.segments else _article_sources(article)
+    if not any(s.op != "equal" for s in align([t for _, t in before], [t for _, t in new])):
+        # The page's bytes may differ (adverts, dates): its article does not.
+        return _unchanged(article)
     with transaction.atomic():
-        title = article.document.source_title
-        snapshots.record(article, snapshots.downloaded(download), [title, *(b.text for b in blocks)])
-        return _record(article, Outcome(EDITED, edited, removed, added))
-
-
-def _record(article: Article, outcome: Outcome) -> Outcome:
-    Article.objects.filter(pk=article.pk).update(watch_checked_at=timezone.now(), watch_outcome=outcome.outcome,
-                                                 watch_changes=outcome.as_dict())
+        article = Article.objects.select_for_update().select_related("document", "assignee").get(pk=article.pk)
+        snapshots.record(article, snapshots.downloaded(download), new)
+        found = changes(article, new)
+        outcome = Outcome(EDITED if (found["edited"] or found["removed"] or found["added"]) else UNCHANGED,
+                          found["edited"], found["removed"], found["added"])
+        now = timezone.now()
+        Article.objects.filter(pk=article.pk).update(
+            watch_checked_at=now, watch_outcome=outcome.outcome, watch_changes=found if outcome.edited
+            or outcome.removed or outcome.added else {}, watch_changed_at=now, watch_failures=0)
+        if outcome.outcome == EDITED:
+            notifications.on_original_changed(article, EDITED, summary_of(EDITED, found))
     return outcome
 
 
-def summary(article: Article) -> str:
-    """The last check in words, for the desk: '' when there is nothing to say."""
-    changes = article.watch_changes or {}
-    if article.watch_outcome == EDITED:
-        parts = [f"{len(changes.get(k, []))} paragraph{'s' if len(changes.get(k, [])) != 1 else ''} {word}"
-                 for k, word in (("edited", "edited"), ("added", "added"), ("removed", "removed")) if changes.get(k)]
-        return "The original changed: " + ", ".join(parts) + "."
+def _unchanged(article: Article) -> Outcome:
+    """Only the check time is recorded; an original that had been gone and is back is no longer gone."""
+    update = {"watch_checked_at": timezone.now(), "watch_failures": 0}
     if article.watch_outcome == GONE:
+        update["watch_outcome"] = UNCHANGED
+    Article.objects.filter(pk=article.pk).update(**update)
+    return Outcome(UNCHANGED)
+
+
+def _failed(article: Article) -> None:
+    Article.objects.filter(pk=article.pk).update(watch_checked_at=timezone.now(),
+                                                 watch_failures=F("watch_failures") + 1)
+
+
+def _gone(article: Article, detail: str) -> Outcome:
+    with transaction.atomic():
+        article = Article.objects.select_for_update().select_related("document", "assignee").get(pk=article.pk)
+        now = timezone.now()
+        first = article.watch_outcome != GONE
+        Article.objects.filter(pk=article.pk).update(
+            watch_checked_at=now, watch_outcome=GONE, watch_failures=0,
+            **({"watch_changed_at": now, "watch_changes": {"detail": detail}, "watch_decision": ""} if first else {}))
+        if first:
+            notifications.on_original_changed(article, GONE, summary_of(GONE, {}))
+    return Outcome(GONE, detail=detail)
+
+
+def summary_of(outcome: str, found: dict) -> str:
+    if outcome == EDITED:
+        counts = [(len(found.get(k, [])), word) for k, word in (("edited", "edited"), ("added", "added"),
+                                                                 ("removed", "removed"))]
+        return "The original changed: " + ", ".join(
+            f"{n} paragraph{'s' if n != 1 else ''} {word}" for n, word in counts if n) + "."
+    if outcome == GONE:
         return "The original is gone: the outlet removed or moved it."
     return ""
+
+
+def summary(article: Article) -> str:
+    """The last change to the original in words, for the desk: '' when there is nothing to say."""
+    return summary_of(article.watch_outcome, article.watch_changes or {})
+
+
+def pending(article: Article) -> bool:
+    """The original changed and the article has not been updated from it yet."""
+    return article.watch_outcome == EDITED and bool(article.watch_changes)
+
+
+# The schedule. -------------------------------------------------------------------------------------------------
+
+
+def _feed_off():
+    return Exists(FeedItem.objects.filter(article=OuterRef("pk"), feed__watch=False))
+
+
+def due(now: datetime | None = None):
+    """The articles whose original is to be checked now."""
+    now = now or timezone.now()
+    hourly = timedelta(seconds=settings.WATCH_HOURLY_SECONDS)
+    daily = timedelta(seconds=settings.WATCH_DAILY_SECONDS)
+    first_day = now - timedelta(hours=settings.WATCH_HOURLY_FOR_HOURS)
+    until = now - timedelta(days=settings.WATCH_DAYS_AFTER_PUBLICATION)
+    never_checked = Q(watch_checked_at__isnull=True)
+    return (
+        Article.objects.filter(watch_enabled=True).exclude(source_url="").exclude(state=State.ARCHIVED)
+        .exclude(_feed_off())
+        # Within the watch: imported on the first day, or not yet 30 days after publication (or import).
+        .filter(Q(published_at__gt=until) | Q(published_at__isnull=True, created_at__gt=until))
+        .filter(never_checked
+                | Q(created_at__gt=first_day, watch_checked_at__lte=now - hourly)
+                | Q(created_at__lte=first_day, watch_checked_at__lte=now - daily))
+    )
+
+
+def check_due(now: datetime | None = None, limit: int | None = None) -> dict[str, int]:
+    """Check every article due (at most `limit`), each claimed first so a second run overlapping this one skips
+    it; one failing check never stops the rest. Returns how many of each outcome."""
+    now = now or timezone.now()
+    counts: dict[str, int] = {}
+    ids = list(due(now).order_by("watch_checked_at", "pk").values_list("pk", "watch_checked_at")[
+        :limit or settings.WATCH_BATCH])
+    for article_id, checked_at in ids:
+        claimed = Article.objects.filter(pk=article_id, watch_checked_at=checked_at) if checked_at else \
+            Article.objects.filter(pk=article_id, watch_checked_at__isnull=True)
+        if not claimed.update(watch_checked_at=now):
+            continue
+        try:
+            outcome = check(article_id).outcome
+        except SoftTimeLimitExceeded:  # the task's time is up: the rest are due at the next run
+            raise
+        except Exception:
+            log.exception("Checking the original of %s failed", article_id)
+            outcome = "error"
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def switch(article_id: int, user, enabled: bool) -> Article:
+    """Turn the watch on or off for one article (editors and admins)."""
+    if not workflow.may_edit_any(user):
+        raise Refused(403, "forbidden", "Only editors and admins turn the watch on or off.")
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.watch_enabled != enabled:
+            article.watch_enabled = enabled
+            article.save(update_fields=["watch_enabled", "updated_at"])
+            history.leave_revision(user, f"Watch on the original turned {'on' if enabled else 'off'}", article)
+    return article
+
+
+def removed_originals(limit: int = 50):
+    """Articles whose original the outlet removed and no editor has decided about yet, newest first: the
+    retraction alerts at the top of the desk."""
+    return (Article.objects.filter(watch_outcome=GONE, watch_decision="").exclude(state=State.ARCHIVED)
+            .select_related("document").order_by("-watch_changed_at", "-pk")[:limit])
+
+
+def unreachable_outlets(threshold: int | None = None) -> list[dict]:
+    """Outlets whose originals could not be reached several checks in a row: [{"outlet", "articles",
+    "failing"}], the worst first, so a dead outlet stands out."""
+    threshold = threshold or settings.WATCH_UNREACHABLE_AFTER
+    rows = (Article.objects.filter(watch_enabled=True).exclude(source_url="").values("source_outlet")
+            .annotate(articles=Count("pk"), failing=Count("pk", filter=Q(watch_failures__gte=threshold)))
+            .filter(failing__gt=0).order_by("-failing", "source_outlet"))
+    return [{"outlet": r["source_outlet"], "articles": r["articles"], "failing": r["failing"]} for r in rows]
+
+
+# A published article whose original was removed. ---------------------------------------------------------------
+
+
+def decide(article_id: int, user, choice: str, comment: str = "") -> Article:
+    """An editor's answer to a removed original of a published article: keep the page with a visible note,
+    correct it (back to editing under a correction) or unpublish it. The choice is recorded."""
+    if choice not in (KEEP, CORRECT, UNPUBLISH):
+        raise Refused(400, "invalid", "Choose keep, correct or unpublish.", {"choice": ["keep, correct or unpublish"]})
+    if not user.has_perm("editorial.publish_article"):
+        raise Refused(403, "forbidden", "Only editors decide what happens to a page whose original was removed.")
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.watch_outcome != GONE or article.live_version_id is None:
+            raise Refused(409, "nothing_to_decide", "There is nothing to decide: the original of this article is "
+                          "not reported removed, or the article is not on the site.",
+                          {"outcome": article.watch_outcome, "state": article.state})
+        if choice == KEEP:
+            PublishedVersion.objects.filter(pk=article.live_version_id).update(
+                original_removed_at=article.watch_changed_at or timezone.now())
+            cache.invalidate()
+            workflow.record(article, user, "keep_removed_original", article.state,
+                            comment or "Kept with a note that the original was removed")
+        elif choice == CORRECT:
+            workflow.apply(article.pk, user, "correct", comment=comment)
+        else:
+            workflow.apply(article.pk, user, "unpublish", comment=comment or "The original was removed by "
+                           f"{article.source_outlet}.")
+        Article.objects.filter(pk=article.pk).update(watch_decision=choice)
+    return Article.objects.get(pk=article.pk)

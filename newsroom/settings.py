@@ -243,6 +243,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-pending-notifications": {"task": "editorial.tasks.send_pending_notifications", "schedule": 60.0},
     # Every minute, but only feeds not polled for FEED_POLL_SECONDS are fetched.
     "poll-source-feeds": {"task": "editorial.tasks.poll_feeds", "schedule": 60.0},
+    # Every five minutes, but only the originals due (editorial.watch.due) are fetched.
+    "watch-originals": {"task": "editorial.tasks.check_originals", "schedule": 300.0},
 }
 # The scheduler (celery beat) keeps its schedule in Redis and runs only while it holds a lease there
 # (celery-redbeat): a second scheduler on another host waits, and takes over within SCHEDULER_LEASE_SECONDS
@@ -260,6 +262,16 @@ WORKER_STALE_AFTER_SECONDS = int(os.environ.get("WORKER_STALE_AFTER_SECONDS", "6
 # Source feeds: how often each is polled, and how long a feed or article page may take to answer.
 FEED_POLL_SECONDS = int(os.environ.get("FEED_POLL_SECONDS", "600"))
 FEED_TIMEOUT_SECONDS = float(os.environ.get("FEED_TIMEOUT_SECONDS", "15"))
+# The watch on the originals (editorial.watch): every WATCH_HOURLY_SECONDS for the first WATCH_HOURLY_FOR_HOURS
+# after import, then every WATCH_DAILY_SECONDS until WATCH_DAYS_AFTER_PUBLICATION days after publication (after
+# import while unpublished); at most WATCH_BATCH checks per run. An outlet stands out on the desk once its
+# originals failed WATCH_UNREACHABLE_AFTER checks in a row.
+WATCH_HOURLY_SECONDS = int(os.environ.get("WATCH_HOURLY_SECONDS", "3600"))
+WATCH_HOURLY_FOR_HOURS = int(os.environ.get("WATCH_HOURLY_FOR_HOURS", "24"))
+WATCH_DAILY_SECONDS = int(os.environ.get("WATCH_DAILY_SECONDS", "86400"))
+WATCH_DAYS_AFTER_PUBLICATION = int(os.environ.get("WATCH_DAYS_AFTER_PUBLICATION", "30"))
+WATCH_BATCH = int(os.environ.get("WATCH_BATCH", "2000"))
+WATCH_UNREACHABLE_AFTER = int(os.environ.get("WATCH_UNREACHABLE_AFTER", "3"))
 # Importing by address fetches the page inside the web request: a third of the web timeout at most (the
 # WEB_TIMEOUT that newsroom/gunicorn_conf.py reads), so a slow outlet gets a clear error, never a killed worker.
 WEB_TIMEOUT_SECONDS = int(os.environ.get("WEB_TIMEOUT", "30"))

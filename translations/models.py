@@ -23,6 +23,13 @@ class Document(models.Model):
         return self.source_title[:80]
 
 
+class CurrentSegments(models.Manager):
+    """The segments an article has now: those an update from the original removed stay only for its history."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(removed=False)
+
+
 class Segment(models.Model):
     class Kind(models.TextChoices):
         TITLE = "title"
@@ -47,11 +54,23 @@ class Segment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_at = models.DateTimeField(null=True, blank=True)
+    # The original changed under this translation (an update from the original): the text was made from
+    # `previous_source`, and stays blocked until someone saves or confirms it.
+    source_changed = models.BooleanField(default=False)
+    previous_source = models.TextField(blank=True)
+    # Left the article with an update from the original; kept, hidden from every query, for the history.
+    removed = models.BooleanField(default=False)
+
+    every = models.Manager()
+    objects = CurrentSegments()
 
     class Meta:
         ordering = ["document", "position"]
+        default_manager_name = "objects"
+        base_manager_name = "every"
         constraints = [
-            models.UniqueConstraint(fields=["document", "position"], name="segment_position_unique"),
+            models.UniqueConstraint(fields=["document", "position"], condition=models.Q(removed=False),
+                                    name="segment_position_unique"),
         ]
 
     def __str__(self):

@@ -27,6 +27,7 @@ class FeedInput(serializers.Serializer):
     default_keywords = serializers.ListField(child=StrictCharField(max_length=100), default=list, max_length=20)
     auto_draft = StrictBooleanField(default=False)
     active = StrictBooleanField(default=True)
+    watch = StrictBooleanField(default=True)
 
 
 class FeedOut(serializers.Serializer):
@@ -37,6 +38,7 @@ class FeedOut(serializers.Serializer):
     default_keywords = serializers.ListField(child=serializers.CharField())
     auto_draft = serializers.BooleanField()
     active = serializers.BooleanField()
+    watch = serializers.BooleanField()
     created_by = serializers.CharField(source="created_by.username")
     created_at = serializers.DateTimeField()
     last_polled_at = serializers.DateTimeField(allow_null=True)

@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.urls import reverse
 from rest_framework import serializers
 
-from editorial import roles, workflow
+from editorial import roles, syncing, watch, workflow
 from editorial.errors import Refused
 from translations import characters
 from translations.models import Segment
@@ -216,6 +216,9 @@ class SegmentOut(serializers.Serializer):
     version = serializers.IntegerField()
     changed_by = serializers.CharField(source="changed_by.username", default=None, allow_null=True)
     changed_at = serializers.DateTimeField(allow_null=True)
+    # The original changed under this translation: the source it was made from, until saved or confirmed.
+    source_changed = serializers.BooleanField()
+    previous_source = serializers.CharField(allow_blank=True)
     issues = serializers.SerializerMethodField()
 
     def get_issues(self, segment) -> list[dict]:
@@ -230,6 +233,22 @@ class SourceOut(serializers.Serializer):
     outlet = serializers.CharField(source="source_outlet")
     author = serializers.CharField(source="source_author")
     published_at = serializers.DateTimeField(source="source_published_at", allow_null=True)
+
+
+class WatchOut(serializers.Serializer):
+    """The watch on the original (editorial.watch): its switch, the last check, and the change it found."""
+
+    enabled = serializers.BooleanField(source="watch_enabled")
+    checked_at = serializers.DateTimeField(source="watch_checked_at", allow_null=True)
+    outcome = serializers.CharField(source="watch_outcome", allow_blank=True)
+    changed_at = serializers.DateTimeField(source="watch_changed_at", allow_null=True)
+    failures = serializers.IntegerField(source="watch_failures")
+    decision = serializers.CharField(source="watch_decision", allow_blank=True)
+    changes = serializers.JSONField(source="watch_changes")
+    summary = serializers.SerializerMethodField()
+
+    def get_summary(self, article) -> str:
+        return watch.summary(article)
 
 
 class ArticleSummaryOut(serializers.Serializer):
@@ -250,6 +269,7 @@ class ArticleSummaryOut(serializers.Serializer):
     published_at = serializers.DateTimeField(allow_null=True)
     publish_at = serializers.DateTimeField(allow_null=True)
     deadline = serializers.DateTimeField(allow_null=True)
+    watch = WatchOut(source="*")
     public_url = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     disclaimer = serializers.SerializerMethodField()
@@ -271,7 +291,11 @@ class ArticleSummaryOut(serializers.Serializer):
         return reverse("public-article", args=[article.slug]) if article.live_version_id and article.slug else None
 
     def get_actions(self, article) -> list[str]:
-        return workflow.allowed_actions(article, self.context["request"].user)
+        user = self.context["request"].user
+        actions = workflow.allowed_actions(article, user)
+        if watch.pending(article) and syncing.refusal(article, user) is None:
+            actions.append("sync")
+        return actions
 
     def get_disclaimer(self, article) -> str:
         if article.disclaimer:

@@ -7,6 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from editorial import watch, workflow
+from editorial.api.serializers import StrictBooleanField, StrictCharField
+from editorial.api.views import _valid as valid
 from editorial.errors import Refused
 from editorial.models import Article, SourceSnapshot
 
@@ -66,3 +68,31 @@ class WatchCheckView(APIView):
     def post(self, request, article_id):
         _article_for_editor(request, article_id)
         return Response(watch.check(article_id, request.user).as_dict())
+
+
+class WatchSwitchInput(serializers.Serializer):
+    enabled = StrictBooleanField()
+
+
+class WatchSwitchView(APIView):
+    @extend_schema(request=WatchSwitchInput, responses=inline_serializer("WatchSwitch", {
+        "enabled": serializers.BooleanField()}))
+    def patch(self, request, article_id):
+        _article_for_editor(request, article_id)
+        data = valid(WatchSwitchInput, request.data)
+        return Response({"enabled": watch.switch(article_id, request.user, data["enabled"]).watch_enabled})
+
+
+class DecisionInput(serializers.Serializer):
+    choice = serializers.ChoiceField(choices=[watch.KEEP, watch.CORRECT, watch.UNPUBLISH])
+    comment = StrictCharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
+class WatchDecisionView(APIView):
+    @extend_schema(request=DecisionInput, responses=inline_serializer("WatchDecision", {
+        "decision": serializers.CharField(), "state": serializers.CharField()}))
+    def post(self, request, article_id):
+        _article_for_editor(request, article_id)
+        data = valid(DecisionInput, request.data)
+        article = watch.decide(article_id, request.user, data["choice"], data["comment"])
+        return Response({"decision": article.watch_decision, "state": article.state})

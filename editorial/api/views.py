@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from editorial import credentials, history, jobs, quality, roles, selectors, services, signin, workflow
+from editorial import credentials, history, jobs, quality, roles, selectors, services, signin, syncing, workflow
 from editorial.errors import Refused
 from editorial.models import Article, Job, Publication
 from translations import memory
@@ -163,14 +163,20 @@ class ArticleActionView(APIView):
         "DraftQueued", {"job": s.JobOut(), "article": s.ArticleOut()})})
     def post(self, request, article_id, action):
         _ensure_article(article_id)
+        if action == "sync":  # not a move between states: an update of the source from the changed original
+            article, _, job = syncing.sync(article_id, request.user)
+            return self._answer(request, article_id, job)
         if action not in workflow.ACTIONS:
             raise Refused(404, "unknown_action", f"There is no action '{action}'.",
-                          {"actions": list(workflow.ACTIONS)})
+                          {"actions": [*workflow.ACTIONS, "sync"]})
         data = _valid(s.ActionInput, request.data)
         article, job = workflow.apply(
             article_id, request.user, action,
             comment=data["comment"], assignee=data["assignee"], publish_at=data["publish_at"],
         )
+        return self._answer(request, article_id, job)
+
+    def _answer(self, request, article_id, job):
         if job is not None:
             article = _article_or_404(article_id)
             body = {"job": s.JobOut(job).data,

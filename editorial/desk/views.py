@@ -15,7 +15,20 @@ from django.utils.dateparse import parse_datetime
 from django.utils.timezone import make_aware
 from django.views.decorators.http import require_POST
 
-from editorial import fetching, history, jobs, quality, roles, selectors, services, signin, snapshots, watch, workflow
+from editorial import (
+    fetching,
+    history,
+    jobs,
+    quality,
+    roles,
+    selectors,
+    services,
+    signin,
+    snapshots,
+    syncing,
+    watch,
+    workflow,
+)
 from editorial import presence as editorial_presence
 from editorial.errors import Refused
 from editorial.models import Article, Comment, Job, Notification, Publication, SourceSnapshot, State
@@ -71,6 +84,9 @@ def admin_login(request):
 @login_required
 def home(request):
     context = {"sections": selectors.desk_sections(request.user)}
+    if workflow.may_edit_any(request.user):
+        context["removed_originals"] = list(watch.removed_originals())
+        context["unreachable_outlets"] = watch.unreachable_outlets()
     if roles.may(request.user, "manage_team"):
         context["team"] = selectors.team(limit=50)
     return _render(request, "desk/home.html", context)
@@ -163,6 +179,7 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
     for segment in segments:
         # Empty segments show in the progress bar; the rest of their issues matter once there is text.
         segment.issues = [i for i in issues[segment.pk] if i["code"] != "empty"]
+        segment.source_ops = word_diff(segment.previous_source, segment.source_text) if segment.source_changed else []
         segment.terms = found[segment.pk].terms
         segment.changes = changes.get(segment.pk, [])
     done = sum(1 for s in segments if s.has_text)
@@ -182,6 +199,10 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
         "time_zone": timezone.get_current_timezone_name(),
         "may_set_deadline": workflow.may_edit_any(user),
         "watch_summary": watch.summary(article),
+        "watch_changes": article.watch_changes if watch.pending(article) else {},
+        "may_sync": watch.pending(article) and syncing.refusal(article, user) is None,
+        "may_decide": (article.watch_outcome == watch.GONE and article.live_version_id is not None
+                       and not article.watch_decision and user.has_perm("editorial.publish_article")),
         "snapshot": (SourceSnapshot.objects.filter(article=article).defer("content").order_by("-retrieved_at", "-id")
                      .first() if workflow.may_edit_any(user) else None),
         "deadline_local": timezone.localtime(article.deadline).strftime("%Y-%m-%dT%H:%M") if article.deadline else "",
@@ -308,6 +329,71 @@ def check_original(request, article_id):
         else:
             messages.error(request, watch.summary(Article.objects.get(pk=article.pk)))
     return redirect("desk:article", article.pk)
+
+
+@login_required
+@require_POST
+def sync_original(request, article_id):
+    """Update from the original: unchanged segments keep their translation, changed ones are marked."""
+    article = _article(request, article_id)
+    try:
+        _, summary, job = syncing.sync(article.pk, request.user)
+    except Refused as refusal:
+        _refused(request, refusal)
+    else:
+        parts = [f"{len(v)} {k}" for k, v in summary.items() if v]
+        messages.success(request, "Updated from the original: " + ", ".join(parts) + "."
+                         + (" The machine draft of the new text is on its way." if job else ""))
+    return redirect("desk:article", article.pk)
+
+
+@login_required
+@require_POST
+def decide_original(request, article_id):
+    """A published article whose original was removed: keep it with a note, correct it, or unpublish it."""
+    article = _article(request, article_id)
+    try:
+        decided = watch.decide(article.pk, request.user, request.POST.get("choice", ""),
+                               request.POST.get("comment", "")[:2000])
+    except Refused as refusal:
+        _refused(request, refusal)
+    else:
+        messages.success(request, {
+            watch.KEEP: "The page stays, with a note that the original was removed.",
+            watch.CORRECT: "The article is back in editing for a correction; the page stays until republished.",
+            watch.UNPUBLISH: "The article is off the public site.",
+        }[decided.watch_decision])
+    return redirect("desk:article", article.pk)
+
+
+@login_required
+@require_POST
+def switch_watch(request, article_id):
+    article = _article(request, article_id)
+    try:
+        watch.switch(article.pk, request.user, request.POST.get("enabled") == "1")
+    except Refused as refusal:
+        _refused(request, refusal)
+    return redirect("desk:article", article.pk)
+
+
+@login_required
+@require_POST
+def confirm_segment(request, article_id, segment_id):
+    """The translation still holds against the changed source: save it as it is (clears `source_changed`)."""
+    article = _article(request, article_id)
+    segment = article.document.segments.filter(pk=segment_id).first()
+    if segment is None:
+        raise Http404
+    try:
+        services.save_segment(article.pk, segment.pk, request.user, text=segment.text or "",
+                              version=int(request.POST.get("version", "0")) if request.POST.get("version", "")
+                              .isdigit() else 0)
+    except Refused as refusal:
+        _refused(request, refusal)
+    else:
+        messages.success(request, f"Segment {segment.position} confirmed against the new source.")
+    return redirect(f"{reverse('desk:article', args=[article.pk])}#segment-{segment.pk}")
 
 
 @login_required

@@ -129,15 +129,17 @@ def test_the_watch_sees_an_edit_an_addition_a_removal_and_a_retraction(server, e
 def test_compare_tells_edits_from_additions_and_removals():
     from editorial.watch import compare
 
-    old = ["قال مصدر محلي إن الطرق أعيد فتحها صباح الثلاثاء.", "نص الاتفاق على وقف إطلاق النار.",
+    title = "عودة الحياة إلى جاسم"  # position 0: the title is always paired with the title
+    old = [title, "قال مصدر محلي إن الطرق أعيد فتحها صباح الثلاثاء.", "نص الاتفاق على وقف إطلاق النار.",
            "وأكد وجهاء المدينة أن اللجنة ستتابع التنفيذ."]
-    marks = ["قالَ مصدرٌ محلي إن الطرق أُعيد فتحها صباح الثلاثاء."]  # only marks added: no change at all
-    assert compare(old, marks + old[1:]) == ([], [], [])
-    edited = [old[0].replace("الثلاثاء", "الأربعاء"), *old[1:]]
+    marks = [title, "قالَ مصدرٌ محلي إن الطرق أُعيد فتحها صباح الثلاثاء."]  # only marks added: no change at all
+    assert compare(old, marks + old[2:]) == ([], [], [])
+    edited = [title, old[1].replace("الثلاثاء", "الأربعاء"), *old[2:]]
     assert compare(old, edited) == ([1], [], [])
-    inserted = [old[0], "فقرة جديدة تماما عن موضوع آخر لا علاقة له بما سبق.", *old[1:]]
+    inserted = [*old[:2], "فقرة جديدة تماما عن موضوع آخر لا علاقة له بما سبق.", *old[2:]]
     assert compare(old, inserted) == ([], [], [2])
-    assert compare(old, [old[0], old[2]]) == ([], [2], [])
+    assert compare(old, [*old[:2], old[3]]) == ([], [2], [])
+    assert compare(old, ["عنوان آخر", *old[1:]]) == ([0], [], [])
 
 
 def test_the_desk_checks_the_original_and_flags_a_change(server, editor):  # noqa: F811

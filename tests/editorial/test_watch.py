@@ -1,0 +1,271 @@
+"""The watch on the original and the update from it, against a local server playing the outlet.
+
+The outlet serves the article; then edits a paragraph, adds one and removes one; then answers 410. Each outcome
+is checked through the API and the desk, and the update keeps unchanged translations byte for byte."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from editorial import drafting, feeds, watch, workflow
+from editorial.models import Article, Job, Notification, SourceSnapshot, State
+from tests.conftest import fill_segments, make_user, run_job
+from tests.editorial.test_feeds import _this_machine_only, register, server  # noqa: F401 - the fixtures
+from tests.fakes.feed_server import BREAD, JASIM, article_page, atom, block_html
+
+pytestmark = pytest.mark.django_db
+
+NEW_PARAGRAPH = ("p", "وأضاف المصدر أن دوريات مشتركة ستنتشر في أحياء المدينة خلال الأيام المقبلة لضمان الهدوء.")
+
+
+def edited_story() -> dict:
+    """The outlet's second version: paragraph 2 edited (a day and a number), the last one removed, one added."""
+    blocks = list(JASIM["blocks"])
+    blocks[1] = (blocks[1][0], blocks[1][1].replace("صباح الثلاثاء", "مساء الأربعاء"))
+    return {**JASIM, "blocks": [*blocks[:-1], NEW_PARAGRAPH]}
+
+
+def imported(server, editor, path="/story") -> Article:  # noqa: F811
+    server.serve(path, article_page(JASIM), etag='"v1"')
+    client = Client()
+    client.force_login(editor)
+    response = client.post("/desk/new/", {"url": server.url(path), "outlet": "Horan Free League", "language": "ar"})
+    assert response.status_code == 302, response.content[:300]
+    return Article.objects.get(source_url=server.url(path))
+
+
+@pytest.fixture
+def engine(settings):
+    """A machine translation service speaking LibreTranslate's protocol, on this machine."""
+    from tests.fakes.mt_servers import LibreTranslateServer
+
+    service = LibreTranslateServer()
+    settings.MT_ENGINE = "libretranslate"
+    settings.MT_ENGINE_SETTINGS = {**settings.MT_ENGINE_SETTINGS, "libretranslate": service.config()}
+    yield service
+    service.stop()
+
+
+def to_state(article: Article, state: str, editor, translator) -> Article:
+    from editorial import services
+
+    services.update_details(article.pk, editor, version=article.version, keywords=["Daraa"])
+    _, job = workflow.apply(article.pk, editor, "draft")
+    run_job(drafting.run_draft, job.pk)
+    workflow.apply(article.pk, editor, "assign", assignee=translator.username)
+    fill_segments(article, translator)
+    if state != State.TRANSLATION:
+        workflow.apply(article.pk, translator, "submit")
+    if state == State.PUBLISHED:
+        workflow.apply(article.pk, editor, "publish")
+    return Article.objects.get(pk=article.pk)
+
+
+def segments(article: Article) -> list[tuple]:
+    return list(article.document.segments.order_by("position").values_list(
+        "pk", "position", "source_text", "text", "source_changed"))
+
+
+def test_an_edit_is_found_shown_told_and_brought_in_without_retyping(server, editor, translator, api, engine):  # noqa: F811,E501
+    article = to_state(imported(server, editor), State.TRANSLATION, editor, translator)
+    before = segments(article)
+    Notification.objects.all().delete()
+    check = f"/api/v1/articles/{article.pk}/watch/check/"
+
+    server.serve("/story", article_page(edited_story()), etag='"v2"')
+    found = api(editor).post(check).json()
+    last = len(JASIM["blocks"])
+    assert (found["outcome"], found["edited"], found["removed"], found["added"]) == ("edited", [2], [last], [last])
+    assert server.requests[-1]["headers"].get("If-None-Match") == '"v1"'
+
+    # Shown: the card and the workspace say what changed, with the Arabic word diff of the edited paragraph.
+    client = Client()
+    client.force_login(translator)
+    assert "The original changed: 1 paragraph edited, 1 paragraph added, 1 paragraph removed." in \
+        client.get("/desk/").content.decode()
+    page = client.get(f"/desk/articles/{article.pk}/").content.decode()
+    assert "Segment 2: " in page and "<del>صباح الثلاثاء</del><ins>مساء الأربعاء</ins>" in page
+    assert f"<ins>{NEW_PARAGRAPH[1]}</ins>" in page and f"<del>{JASIM['blocks'][-1][1]}</del>" in page
+    assert "Update from the original" in page  # the assignee may bring it in
+
+    # Told: the assignee and the editors, once.
+    told = set(Notification.objects.filter(event="original_edited").values_list("recipient__username", flat=True))
+    assert told == {translator.username, editor.username}
+
+    # A second check finds the same original: only the check time moves, nobody is told again.
+    server.serve("/story", article_page(edited_story()), etag='"v2"')
+    assert api(editor).post(check).json()["outcome"] == "unchanged"
+    assert Notification.objects.filter(event="original_edited").count() == 2
+    assert SourceSnapshot.objects.filter(article=article).count() == 2
+
+    # The update: one revision; unchanged segments byte for byte; the edited one marked; new one drafted.
+    response = api(translator).post(f"/api/v1/articles/{article.pk}/actions/sync/")
+    assert response.status_code == 202, response.content
+    job = Job.objects.get(pk=response.json()["job"]["id"])
+    assert job.total == 2  # the edited segment's new machine draft, and the new segment
+    after = segments(article)
+    kept = [row for row in before if row[1] not in (2, last)]
+    assert [row for row in after if row[0] in {k[0] for k in kept}] == kept
+    edited = next(row for row in after if row[1] == 2)
+    assert edited[0] == before[2][0] and edited[3] == before[2][3] and edited[4] is True
+    assert "مساء الأربعاء" in edited[2]
+    assert after[-1][2] == NEW_PARAGRAPH[1] and after[-1][3] is None
+    assert before[last][0] not in {row[0] for row in after}  # removed from the article...
+    history = api(editor).get(f"/api/v1/articles/{article.pk}/history/").json()
+    revisions = history["results"] if isinstance(history, dict) else history
+    assert revisions[0]["comment"] == "Updated from the original: 1 edited, 1 added, 1 removed"
+    then = api(editor).get(f"/api/v1/articles/{article.pk}/history/{revisions[1]['id']}/").json()
+    assert before[last][2] in [s["source_text"] for s in then["segments"]]  # ...and still in its history
+
+    # The changed source blocks submit until the segment is saved or confirmed.
+    refused = api(translator).post(f"/api/v1/articles/{article.pk}/actions/submit/")
+    assert refused.status_code == 409
+    assert "source_changed" in {i["code"] for i in refused.json()["error"]["details"]["issues"]}
+    run_job(drafting.run_draft, job.pk)
+    drafted = article.document.segments.get(pk=edited[0])
+    assert drafted.machine_text and drafted.text == edited[3]  # the new draft beside the old translation
+    new_segment = article.document.segments.get(position=after[-1][1])
+    assert new_segment.text  # drafted like any new segment
+    overriding = api(editor).post(f"/api/v1/articles/{article.pk}/segments/{edited[0]}/overrides/",
+                                  {"code": "source_changed", "reason": "fine"}, format="json")
+    assert overriding.status_code == 409
+    client.post(f"/desk/articles/{article.pk}/segments/{edited[0]}/confirm/", {"version": drafted.version})
+    assert not article.document.segments.get(pk=edited[0]).source_changed
+    api(translator).patch(f"/api/v1/articles/{article.pk}/segments/{new_segment.pk}/", {
+        "text": "The source added that joint patrols will deploy in the city in the coming days.",
+        "version": new_segment.version}, format="json")
+    assert api(translator).post(f"/api/v1/articles/{article.pk}/actions/submit/").status_code == 200
+
+    # Nothing left to bring in.
+    assert api(editor).post(f"/api/v1/articles/{article.pk}/actions/sync/").status_code == 409
+
+
+def test_a_published_article_is_updated_under_a_correction(server, editor, translator, api):  # noqa: F811
+    article = to_state(imported(server, editor), State.PUBLISHED, editor, translator)
+    live = article.live_version_id
+    first_snapshot = article.live_version.snapshot_id
+    server.serve("/story", article_page(edited_story()), etag='"v2"')
+    assert api(editor).post(f"/api/v1/articles/{article.pk}/watch/check/").json()["outcome"] == "edited"
+    assert api(translator).post(f"/api/v1/articles/{article.pk}/actions/sync/").status_code == 403
+    assert api(editor).post(f"/api/v1/articles/{article.pk}/actions/sync/").status_code == 202
+    article.refresh_from_db()
+    assert article.state == State.EDITING and article.live_version_id == live  # the page stays meanwhile
+    public = Client().get(f"/articles/{article.slug}/").content.decode()
+    assert "مساء الأربعاء" not in public
+    for segment in article.document.segments.filter(source_changed=True):
+        api(editor).patch(f"/api/v1/articles/{article.pk}/segments/{segment.pk}/",
+                          {"text": segment.text + " (Wednesday evening)", "version": segment.version}, format="json")
+    segment = article.document.segments.order_by("-position").first()
+    api(editor).patch(f"/api/v1/articles/{article.pk}/segments/{segment.pk}/",
+                      {"text": "Joint patrols will deploy in the coming days.", "version": segment.version},
+                      format="json")
+    assert api(editor).post(f"/api/v1/articles/{article.pk}/actions/publish/",
+                            {"comment": "Updated to follow the outlet's edit"}, format="json").status_code == 200
+    article.refresh_from_db()
+    assert article.live_version_id != live and article.live_version.snapshot_id != first_snapshot
+    assert article.live_version.snapshot.segments[-1][1] == NEW_PARAGRAPH[1]
+
+
+def test_a_removed_original_is_an_alert_and_the_editors_choice_is_recorded(server, editor, translator, api):  # noqa: F811
+    article = to_state(imported(server, editor), State.PUBLISHED, editor, translator)
+    server.serve("/story", b"gone", status=410)
+    found = api(editor).post(f"/api/v1/articles/{article.pk}/watch/check/").json()
+    assert found["outcome"] == "gone"
+    assert set(Notification.objects.filter(event="original_removed").values_list("recipient__username",
+                                                                                  flat=True)) == {"sami", "layla"}
+    client = Client()
+    client.force_login(editor)
+    desk = client.get("/desk/").content.decode()
+    assert "Removed by their outlet:" in desk and "published: decide what happens to it" in desk
+    page = client.get(f"/desk/articles/{article.pk}/").content.decode()
+    assert 'name="choice" value="keep"' in page
+    assert api(translator).post(f"/api/v1/articles/{article.pk}/watch/decision/", {"choice": "keep"},
+                                format="json").status_code == 403
+    assert api(editor).post(f"/api/v1/articles/{article.pk}/watch/decision/", {"choice": "maybe"},
+                            format="json").status_code == 400
+    client.post(f"/desk/articles/{article.pk}/original/decision/", {"choice": "keep", "comment": "Still newsworthy"})
+    article.refresh_from_db()
+    assert article.watch_decision == "keep" and article.state == State.PUBLISHED
+    assert article.state_changes.filter(action="keep_removed_original", comment="Still newsworthy",
+                                        user=editor).exists()
+    public = Client().get(f"/articles/{article.slug}/").content.decode()
+    assert "The original has been removed by Horan Free League since this translation was published." in public
+    assert api().get(f"/api/v1/published/{article.slug}/").json()["source"]["removed_at"]
+    assert "Removed by their outlet:" not in client.get("/desk/").content.decode()  # decided: no longer alerting
+    assert api(editor).post(f"/api/v1/articles/{article.pk}/watch/decision/", {"choice": "unpublish"},
+                            format="json").status_code == 200
+    article.refresh_from_db()
+    assert article.live_version_id is None and article.watch_decision == "unpublish"
+
+
+def test_unreachable_counts_for_nothing_until_it_persists(server, editor, api, settings):  # noqa: F811
+    article = imported(server, editor)
+    server.serve("/story", b"down", status=503)
+    check = f"/api/v1/articles/{article.pk}/watch/check/"
+    client = Client()
+    client.force_login(editor)
+    for _ in range(settings.WATCH_UNREACHABLE_AFTER):
+        assert "Outlets not answering" not in client.get("/desk/").content.decode()
+        assert api(editor).post(check).json()["outcome"] == "unreachable"
+    article.refresh_from_db()
+    assert article.watch_outcome == "" and article.watch_failures == settings.WATCH_UNREACHABLE_AFTER
+    assert "Horan Free League: 1 of 1 watched original unreachable" in client.get("/desk/").content.decode()
+    server.serve("/story", article_page(JASIM), etag='"v1"')
+    assert api(editor).post(check).json()["outcome"] == "unchanged"
+    assert Article.objects.get(pk=article.pk).watch_failures == 0
+
+
+def test_the_schedule_checks_hourly_then_daily_and_honours_the_switches(server, editor, admin_user, api):  # noqa: F811
+    article = imported(server, editor)
+    now = timezone.now()
+    assert list(watch.due(now)) == [article]  # never checked
+    watch.check_due(now)
+    assert list(watch.due(now + timedelta(minutes=30))) == []
+    assert list(watch.due(now + timedelta(minutes=61))) == [article]  # hourly on the first day
+    Article.objects.filter(pk=article.pk).update(created_at=now - timedelta(days=3))
+    assert list(watch.due(now + timedelta(hours=2))) == []
+    assert list(watch.due(now + timedelta(hours=25))) == [article]  # then daily
+    Article.objects.filter(pk=article.pk).update(created_at=now - timedelta(days=40))
+    assert list(watch.due(now + timedelta(days=2))) == []  # 30 days on, unpublished: no longer
+    Article.objects.filter(pk=article.pk).update(published_at=now - timedelta(days=10))
+    assert list(watch.due(now + timedelta(days=2))) == [article]  # 30 days after publication
+    # The per-article switch: editors only.
+    assert api(make_user("translator")).patch(f"/api/v1/articles/{article.pk}/watch/", {"enabled": False},
+                                              format="json").status_code == 403
+    assert api(editor).patch(f"/api/v1/articles/{article.pk}/watch/", {"enabled": False},
+                             format="json").json() == {"enabled": False}
+    assert list(watch.due(now + timedelta(days=2))) == []
+    assert api(editor).get(f"/api/v1/articles/{article.pk}/").json()["watch"]["enabled"] is False
+    # The per-feed switch.
+    link = server.url("/2024/05/bread.html")
+    url = server.serve_feed("/atom.xml", atom([{"title": BREAD["title"], "link": link, "summary": BREAD["summary"],
+                                                "author": "x", "published": now,
+                                                "content": block_html(BREAD["blocks"]) * 3}]), kind="atom")
+    feed = register(admin_user, url, name="Enab Baladi")
+    feeds.poll(feed.pk)
+    from_feed = Article.objects.get(source_url=link)
+    assert from_feed in watch.due(now)
+    assert api(admin_user).patch(f"/api/v1/feeds/{feed.pk}/", {"watch": False}, format="json").json()["watch"] is False
+    assert from_feed not in watch.due(now)
+
+
+def test_a_watch_run_over_many_articles_costs_bounded_queries(server, editor, django_assert_max_num_queries):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    articles = [imported(server, editor, f"/story-{i}") for i in range(6)]
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as few:
+        assert watch.check_due(now, limit=3) == {"unchanged": 3}
+    with CaptureQueriesContext(connection) as more:
+        assert watch.check_due(now, limit=None) == {"unchanged": 3}
+    # Per article a claim, the article, its last snapshot, its title, the check's record: a constant each.
+    assert len(few.captured_queries) == len(more.captured_queries)
+    assert len(few.captured_queries) <= 3 * 6 + 1
+    # One conditional request each.
+    for article in articles:
+        path = "/" + article.source_url.rsplit("/", 1)[1]
+        asked = server.requests_to(path)
+        assert len(asked) == 2 and asked[-1]["headers"].get("If-None-Match") == '"v1"'
