@@ -118,6 +118,8 @@ def test_an_edit_is_found_shown_told_and_brought_in_without_retyping(server, edi
     assert revisions[0]["comment"] == "Updated from the original: 1 edited, 1 added, 1 removed"
     then = api(editor).get(f"/api/v1/articles/{article.pk}/history/{revisions[1]['id']}/").json()
     assert before[last][2] in [s["source_text"] for s in then["segments"]]  # ...and still in its history
+    now = api(editor).get(f"/api/v1/articles/{article.pk}/history/{revisions[0]['id']}/").json()
+    assert [s["source_text"] for s in now["segments"]] == [row[2] for row in after]
 
     # The changed source blocks submit until the segment is saved or confirmed.
     refused = api(translator).post(f"/api/v1/articles/{article.pk}/actions/submit/")
@@ -181,6 +183,7 @@ def test_a_removed_original_is_an_alert_and_the_editors_choice_is_recorded(serve
     assert "Removed by their outlet:" in desk and "published: decide what happens to it" in desk
     page = client.get(f"/desk/articles/{article.pk}/").content.decode()
     assert 'name="choice" value="keep"' in page
+    assert "has been removed" not in Client().get(f"/articles/{article.slug}/").content.decode()  # (now cached)
     assert api(translator).post(f"/api/v1/articles/{article.pk}/watch/decision/", {"choice": "keep"},
                                 format="json").status_code == 403
     assert api(editor).post(f"/api/v1/articles/{article.pk}/watch/decision/", {"choice": "maybe"},
