@@ -91,6 +91,9 @@ def _public_address(url: str, what: str, asked: str) -> tuple[str, str]:
     if parts.scheme not in ("http", "https") or not parts.host:
         raise FetchFailed(f"{what} at {asked} is not an http or https address.")
     host = parts.host.strip("[]")
+    if settings.FETCH_ONLY_HOSTS and host.lower().rstrip(".") not in settings.FETCH_ONLY_HOSTS:
+        raise FetchFailed(f"{what} at {asked} is not on one of the sites this newsroom reads from "
+                          "(the FETCH_ONLY_HOSTS setting).")
     try:
         found = socket.getaddrinfo(host, parts.port or 80, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):

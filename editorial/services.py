@@ -12,7 +12,7 @@ from translations.models import Document, Segment
 from translations.normalize import normalize
 from translations.segmentation import plain_text, split_body
 
-from . import history, snapshots, workflow
+from . import fetching, history, snapshots, workflow
 from .errors import Refused, check_text
 from .models import Article, Comment, Keyword
 
@@ -125,6 +125,20 @@ def create_article(
             comment += f" ({removed} invisible control or direction character{'s' if removed > 1 else ''} removed)"
         history.leave_revision(user, comment, article, [document, *segments])
     return article
+
+
+def import_article(*, user, url: str = "", title: str = "", body: str = "", **details) -> Article:
+    """`create_article`, reading the headline and text from the original's address when they are not given (the
+    page as fetched is kept as the snapshot). Refused (400) when the page cannot be read or holds no article."""
+    received = None
+    if not (title and body):
+        if not url:
+            raise Refused(400, "invalid", "Give the title and body, or the original's address to read them from.",
+                          {"source": {"body": ["Required unless the address is given."]}})
+        page = fetching.fetch_page(url)
+        title, body = title or page.title, body or page.body
+        received = snapshots.downloaded(page.download)
+    return create_article(user=user, url=url, title=title, body=body, received=received, **details)
 
 
 def update_details(article_id: int, user, *, version: int, standfirst=None, keywords=None) -> Article:

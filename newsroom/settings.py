@@ -283,6 +283,9 @@ try:
                               for n in os.environ.get("FETCH_PRIVATE_NETWORKS", "").split(",") if n.strip()]
 except ValueError as exc:
     raise ImproperlyConfigured(f"FETCH_PRIVATE_NETWORKS: {exc}") from None
+# When set (comma-separated host names), feeds, pages and originals are read from these hosts only, and any other
+# address is refused before its name is even looked up: a newsroom that follows a fixed list of outlets.
+FETCH_ONLY_HOSTS = [h.strip().lower() for h in os.environ.get("FETCH_ONLY_HOSTS", "").split(",") if h.strip()]
 
 # The cache: its own Redis database (CACHE_REDIS_URL, by default the broker's server with the database number
 # one above REDIS_URL's), every key with a TTL. On one shared server use maxmemory-policy volatile-lru (only keys

@@ -130,7 +130,7 @@ class ArticleListView(GenericAPIView):
             raise Refused(403, "forbidden", roles.REFUSALS["import_article"])
         data = _valid(s.ArticleCreateInput, request.data)
         source = data["source"]
-        article = services.create_article(
+        article = services.import_article(
             user=request.user, title=source["title"], body=source["body"], language=source["language"],
             outlet=source["outlet"], author=source["author"], url=source["url"],
             published_at=source["published_at"], target_language=data["target_language"],

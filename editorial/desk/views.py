@@ -16,7 +16,6 @@ from django.utils.timezone import make_aware
 from django.views.decorators.http import require_POST
 
 from editorial import (
-    fetching,
     history,
     jobs,
     quality,
@@ -24,7 +23,6 @@ from editorial import (
     selectors,
     services,
     signin,
-    snapshots,
     syncing,
     watch,
     workflow,
@@ -119,16 +117,10 @@ def new_article(request):
     form = forms.NewArticleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        title, body = data["title"], data["body"]
         try:
-            received = None
-            if not (title and body):
-                page = fetching.fetch_page(data["url"])
-                title, body = title or page.title, body or page.body
-                received = snapshots.downloaded(page.download)
-            article = services.create_article(
-                received=received,
-                user=request.user, title=title, body=body, language=data["language"], outlet=data["outlet"],
+            article = services.import_article(
+                user=request.user, title=data["title"], body=data["body"], language=data["language"],
+                outlet=data["outlet"],
                 author=data["author"], url=data["url"], published_at=data["published_at"],
                 keywords=forms.split_keywords(data["keywords"]), standfirst=data["standfirst"],
             )

@@ -272,3 +272,30 @@ def test_a_watch_run_over_many_articles_costs_bounded_queries(server, editor, dj
         path = "/" + article.source_url.rsplit("/", 1)[1]
         asked = server.requests_to(path)
         assert len(asked) == 2 and asked[-1]["headers"].get("If-None-Match") == '"v1"'
+
+
+def test_the_api_imports_by_address_alone(server, editor, api, settings):  # noqa: F811
+    page = article_page(JASIM)
+    server.serve("/story", page, etag='"v1"')
+    source = {"url": server.url("/story"), "language": "ar", "outlet": "Horan Free League"}
+    response = api(editor).post("/api/v1/articles/", {"source": source, "keywords": ["Daraa"]}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["source"]["title"] == JASIM["title"] and body["watch"]["enabled"] is True
+    assert [s["source_text"] for s in body["segments"]][1:] == [text for _, text in JASIM["blocks"]]
+    snapshot = SourceSnapshot.objects.get(article_id=body["id"])
+    assert (snapshot.kind, snapshot.etag, bytes(snapshot.content.data)) == ("fetched", '"v1"', page)
+
+    server.serve("/empty", b"<html><body><nav>nothing</nav></body></html>")
+    refused = api(editor).post("/api/v1/articles/", {"source": {**source, "url": server.url("/empty")}},
+                               format="json")
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "no_article"
+    no_address = api(editor).post("/api/v1/articles/", {"source": {**source, "url": ""}}, format="json")
+    assert no_address.status_code == 400 and "body" in no_address.json()["error"]["details"]["source"]
+
+    # A newsroom that reads a fixed list of outlets: any other address is refused before it is looked up.
+    settings.FETCH_ONLY_HOSTS = ["enabbaladi.net"]
+    asked = len(server.requests)
+    elsewhere = api(editor).post("/api/v1/articles/", {"source": source}, format="json")
+    assert elsewhere.status_code == 400 and "FETCH_ONLY_HOSTS" in elsewhere.json()["error"]["message"]
+    assert len(server.requests) == asked
