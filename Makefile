@@ -48,6 +48,10 @@ bench-memory: venv
 bench-quality: venv
 	$(VENV_PYTHON) bench/quality.py
 
+.PHONY: bench-watch
+bench-watch: venv
+	$(VENV_PYTHON) bench/watch.py
+
 .PHONY: bench-load
 bench-load: venv
 	$(VENV_PYTHON) bench/load.py

@@ -19,6 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.scratch import django_on_scratch_database  # noqa: E402
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -32,26 +34,13 @@ def main():
     if args.quick:
         args.sizes, args.lookups, args.compare_knn = [500], 10, 0
 
-    import psycopg
-
-    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS tarjama_bench_memory WITH (FORCE)")
-        conn.execute("CREATE DATABASE tarjama_bench_memory")
-    os.environ.update({
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tarjama_bench_memory", "REDIS_URL": "",
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "DEBUG": "0",
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings", "LOG_LEVEL": "WARNING",
-    })
-    import django
-
-    django.setup()
+    django_on_scratch_database("tarjama_bench_memory")
     from django.core.management import call_command
     from django.db.models.functions import Length
 
     from translations.memory import fuzzy_matches
     from translations.models import MemoryEntry
 
-    call_command("migrate", verbosity=0)
     rows = []
     seeded = 0
     for size in args.sizes:

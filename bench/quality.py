@@ -17,12 +17,13 @@ import random
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch import django_on_scratch_database  # noqa: E402
 
 WORDS = ("اتفاق", "مدينة", "مصدر", "محلي", "الطرق", "صباح", "وقف", "إطلاق", "النار", "معتقلين", "ساعة", "مجلس",
          "الحكومة", "الأهالي", "قوات", "المنطقة", "الشمال", "الجنوب", "وزارة", "المياه")
@@ -39,27 +40,9 @@ def main():
     if args.quick:
         args.segments, args.terms, args.reads = 20, 50, 2
 
-    import psycopg
-    import redis
-
-    cache_url = "redis://127.0.0.1:6379/12"
-    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS tarjama_bench_quality WITH (FORCE)")
-        conn.execute("CREATE DATABASE tarjama_bench_quality")
-    redis.Redis.from_url(cache_url).flushdb()
-    os.environ.update({
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tarjama_bench_quality", "REDIS_URL": "",
-        "CACHE_REDIS_URL": cache_url, "MAX_SEGMENTS": str(max(args.segments, 2000)),
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "DEBUG": "0",
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings", "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "testserver",
-        # Its own static files: make test runs the benchmarks at once, and bench/public.py collects them too.
-        "STATIC_ROOT": tempfile.mkdtemp(prefix="tarjama-bench-quality-static-"),
-    })
-    import django
-
-    django.setup()
+    django_on_scratch_database("tarjama_bench_quality", cache_url="redis://127.0.0.1:6379/12", static=True,
+                               MAX_SEGMENTS=str(max(args.segments, 2000)), ALLOWED_HOSTS="testserver")
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.test import Client
 
     from editorial import roles, services
@@ -67,8 +50,6 @@ def main():
     from translations.models import GlossaryTerm, Segment
     from translations.normalize import normalize
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", verbosity=0, interactive=False)
     editor = get_user_model().objects.create_user("bench-editor", "editor@example.org", "x")
     roles.set_role(editor, roles.EDITOR)
     rng = random.Random(5)
