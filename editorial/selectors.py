@@ -29,10 +29,13 @@ def article_list(*, user, state: str | None = None, assignee: str | None = None,
         Prefetch("document__segments", queryset=Segment.objects.filter(kind=Segment.Kind.TITLE),
                  to_attr="title_segments")
     ).annotate(
-        segments_total=Count("document__segments", distinct=True),
+        # A join does not go through Segment.objects: the segments an update from the original removed are left
+        # out here by hand.
+        segments_total=Count("document__segments", filter=Q(document__segments__removed=False), distinct=True),
         segments_done=Count(
             "document__segments",
-            filter=Q(document__segments__text__isnull=False) & ~Q(document__segments__text=""),
+            filter=Q(document__segments__removed=False, document__segments__text__isnull=False)
+            & ~Q(document__segments__text=""),
             distinct=True,
         ),
     )

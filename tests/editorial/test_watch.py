@@ -113,6 +113,8 @@ def test_an_edit_is_found_shown_told_and_brought_in_without_retyping(server, edi
     assert "مساء الأربعاء" in edited[2]
     assert after[-1][2] == NEW_PARAGRAPH[1] and after[-1][3] is None
     assert before[last][0] not in {row[0] for row in after}  # removed from the article...
+    listed = api(editor).get("/api/v1/articles/").json()["results"]
+    assert [a["progress"] for a in listed] == [{"done": len(after) - 1, "total": len(after)}]
     history = api(editor).get(f"/api/v1/articles/{article.pk}/history/").json()
     revisions = history["results"] if isinstance(history, dict) else history
     assert revisions[0]["comment"] == "Updated from the original: 1 edited, 1 added, 1 removed"
