@@ -3,6 +3,7 @@
 The outlet serves the article; then edits a paragraph, adds one and removes one; then answers 410. Each outcome
 is checked through the API and the desk, and the update keeps unchanged translations byte for byte."""
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -10,10 +11,12 @@ from django.test import Client
 from django.utils import timezone
 
 from editorial import drafting, feeds, watch, workflow
+from editorial.fetching import Download, extract_article
 from editorial.models import Article, Job, Notification, SourceSnapshot, State
 from tests.conftest import fill_segments, make_user, run_job
 from tests.editorial.test_feeds import _this_machine_only, register, server  # noqa: F401 - the fixtures
 from tests.fakes.feed_server import BREAD, JASIM, article_page, atom, block_html
+from translations.segmentation import split_body
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +82,14 @@ def test_an_edit_is_found_shown_told_and_brought_in_without_retyping(server, edi
     last = len(JASIM["blocks"])
     assert (found["outcome"], found["edited"], found["removed"], found["added"]) == ("edited", [2], [last], [last])
     assert server.requests[-1]["headers"].get("If-None-Match") == '"v1"'
+
+    # The new snapshot's fingerprints, recomputed from its bytes as served by the API.
+    listed = api(editor).get(f"/api/v1/articles/{article.pk}/snapshots/").json()
+    raw = api(editor).get(f"/api/v1/articles/{article.pk}/snapshots/{listed[0]['id']}/raw/").content
+    assert raw == article_page(edited_story()) and listed[0]["sha256"] == hashlib.sha256(raw).hexdigest()
+    blocks = split_body(extract_article(Download(200, {"content-type": "text/html; charset=utf-8"}, raw))).blocks
+    texts = [JASIM["title"], *(b.text for b in blocks)]
+    assert listed[0]["text_sha256"] == hashlib.sha256("\n".join(texts).encode()).hexdigest()
 
     # Shown: the card and the workspace say what changed, with the Arabic word diff of the edited paragraph.
     client = Client()
