@@ -153,7 +153,7 @@ def check(article_id: int, user=None) -> Outcome:
         # The page's bytes may differ (adverts, dates): its article does not.
         return _unchanged(article)
     with transaction.atomic():
-        article = Article.objects.select_for_update(of=("self",)).select_related("document", "assignee").get(pk=article.pk)
+        article = _locked(article.pk)
         snapshots.record(article, snapshots.downloaded(download), new)
         found = changes(article, new)
         outcome = Outcome(EDITED if (found["edited"] or found["removed"] or found["added"]) else UNCHANGED,
@@ -165,6 +165,11 @@ def check(article_id: int, user=None) -> Outcome:
         if outcome.outcome == EDITED:
             notifications.on_original_changed(article, EDITED, summary_of(EDITED, found))
     return outcome
+
+
+def _locked(article_id: int) -> Article:
+    """The article row locked (only it: its assignee is an outer join), with what the messages name."""
+    return Article.objects.select_for_update(of=("self",)).select_related("document", "assignee").get(pk=article_id)
 
 
 def _unchanged(article: Article) -> Outcome:
@@ -183,7 +188,7 @@ def _failed(article: Article) -> None:
 
 def _gone(article: Article, detail: str) -> Outcome:
     with transaction.atomic():
-        article = Article.objects.select_for_update(of=("self",)).select_related("document", "assignee").get(pk=article.pk)
+        article = _locked(article.pk)
         now = timezone.now()
         first = article.watch_outcome != GONE
         Article.objects.filter(pk=article.pk).update(

@@ -98,6 +98,14 @@ class SourceInput(serializers.Serializer):
     author = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
     published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
+    def validate(self, data):
+        """A body needs its title; without a body, the page at `url` is read (its title too, unless given)."""
+        if data.get("body") and not data.get("title"):
+            raise serializers.ValidationError({"title": ["This field is required."]})
+        if not data.get("body") and not data.get("url"):
+            raise serializers.ValidationError({"body": ["Required unless the original's address (url) is given."]})
+        return data
+
 
 class ArticleCreateInput(serializers.Serializer):
     source = SourceInput()
