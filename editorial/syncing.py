@@ -92,6 +92,8 @@ def _apply(article: Article, user, segments: list[Segment], steps, new: list) ->
                 segment.source_text, segment.kind = text, kind
                 segment.machine_text, segment.engine = None, ""
                 segment.source_changed = segment.text is not None
+                # A save made against the old source is stale now: refused with the new one, never applied blind.
+                segment.version += 1
             segment.save()
         touched.append(segment)
     for step in steps:

@@ -111,6 +111,7 @@ def test_an_edit_is_found_shown_told_and_brought_in_without_retyping(server, edi
     assert Notification.objects.filter(event="original_edited").count() == 2
     assert SourceSnapshot.objects.filter(article=article).count() == 2
 
+    loaded = article.document.segments.get(pk=before[2][0]).version  # what the translator's page holds
     # The update: one revision; unchanged segments byte for byte; the edited one marked; new one drafted.
     response = api(translator).post(f"/api/v1/articles/{article.pk}/actions/sync/")
     assert response.status_code == 202, response.content
@@ -133,6 +134,11 @@ def test_an_edit_is_found_shown_told_and_brought_in_without_retyping(server, edi
     assert before[last][2] in [s["source_text"] for s in then["segments"]]  # ...and still in its history
     now = api(editor).get(f"/api/v1/articles/{article.pk}/history/{revisions[0]['id']}/").json()
     assert [s["source_text"] for s in now["segments"]] == [row[2] for row in after]
+
+    # A save made against the old source (the version loaded before the update) is refused, not applied blind.
+    stale = api(translator).patch(f"/api/v1/articles/{article.pk}/segments/{edited[0]}/",
+                                  {"text": "typed against the old source", "version": loaded}, format="json")
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "stale_version"
 
     # The changed source blocks submit until the segment is saved or confirmed.
     refused = api(translator).post(f"/api/v1/articles/{article.pk}/actions/submit/")
