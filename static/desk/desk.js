@@ -22,12 +22,12 @@
     var list = document.getElementById("segments");
     box.textContent = "";
     issues.filter(function (issue) { return issue.code !== "empty"; }).forEach(function (issue) {
-      var p = el("p", { "class": "issue " + issue.severity + (issue.overridden ? " overridden" : ""), "data-code": issue.code });
+      var p = el("div", { "class": "issue " + issue.severity + (issue.overridden ? " overridden" : ""), "data-code": issue.code });
       p.appendChild(el("strong", {}, (issue.severity === "error" ? "!" : "?") + " " + issue.code + ":"));
       p.appendChild(document.createTextNode(" " + issue.message + " "));
       if (issue.overridden) {
         p.appendChild(el("span", { "class": "muted" }, "(overridden by " + issue.overridden.by + ": " + issue.overridden.reason + ")"));
-      } else if (issue.severity === "error" && list.dataset.mayOverride === "1") {
+      } else if (issue.severity === "error" && issue.code !== "source_changed" && list.dataset.mayOverride === "1") {
         var id = "reason-" + li.dataset.segment + "-" + issue.code;
         var form = el("form", { "method": "post", "action": box.dataset.override, "class": "inline" });
         form.appendChild(el("input", { "type": "hidden", "name": "csrfmiddlewaretoken", "value": csrfToken() }));

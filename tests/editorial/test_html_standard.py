@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from editorial import services, workflow
+from editorial import services, watch, workflow
 from editorial.models import State
+from tests.editorial.test_watch import mark_original_changed, mark_original_gone
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,19 @@ def test_every_kind_of_page_has_no_html_errors(vnu, make_article, translator, ed
     reviewed = make_article(State.EDITING)
     workflow.apply(reviewed.pk, editor, "request_changes", comment="Check the figures.")
     pages["workspace-changes-requested"] = (_signed_in(translator), f"/desk/articles/{reviewed.pk}/")
+    # The watch on the original: a change to bring in (and a source changed under a translation), a removed
+    # original of a published article (the decision to take, the desk's alerts), and the public note once kept.
+    changed = mark_original_changed(make_article(State.TRANSLATION))
+    pages["workspace-original-changed"] = (_signed_in(translator), f"/desk/articles/{changed.pk}/")
+    pages["workspace-original-changed-editor"] = (_signed_in(editor), f"/desk/articles/{changed.pk}/")
+    removed = make_article(State.PUBLISHED)
+    mark_original_gone(removed, changed)
+    pages["workspace-original-gone"] = (_signed_in(editor), f"/desk/articles/{removed.pk}/")
+    pages["desk-original-alerts"] = (_signed_in(editor), "/desk/")
+    kept = make_article(State.PUBLISHED)
+    mark_original_gone(kept, changed)
+    watch.decide(kept.pk, editor, watch.KEEP)
+    pages["public-article-original-removed"] = (Client(), f"/articles/{kept.slug}/")
     files = []
     for name, (client, url, *post) in pages.items():
         response = client.post(url, post[0]) if post else client.get(url)

@@ -318,3 +318,27 @@ def test_the_api_imports_by_address_alone(server, editor, api, settings):  # noq
     elsewhere = api(editor).post("/api/v1/articles/", {"source": source}, format="json")
     assert elsewhere.status_code == 400 and "FETCH_ONLY_HOSTS" in elsewhere.json()["error"]["message"]
     assert len(server.requests) == asked
+
+
+def mark_original_changed(article: Article) -> Article:
+    """Put the article as the watch and an update leave it (for the pages' HTML and accessibility checks): its
+    original changed (paragraph 1 edited, one added, the last removed) and segment 2's source changed under it."""
+    sources = [[kind, text] for kind, text in article.document.segments.order_by("position")
+               .values_list("kind", "source_text")]
+    new = [sources[0], ["paragraph", "قال " + sources[1][1]], *sources[2:-1], ["paragraph", NEW_PARAGRAPH[1]]]
+    Article.objects.filter(pk=article.pk).update(
+        source_url="https://outlet.example/story", watch_outcome=watch.EDITED, watch_changed_at=timezone.now(),
+        watch_changes=watch.changes(article, new))
+    segment = article.document.segments.get(position=2)
+    segment.previous_source, segment.source_text = segment.source_text, segment.source_text + " أمس"
+    segment.source_changed = True
+    segment.save()
+    return Article.objects.get(pk=article.pk)
+
+
+def mark_original_gone(article: Article, failing: Article) -> None:
+    """The article's original removed (a retraction alert, a decision to take when it is published), and another
+    article's outlet not answering for several checks."""
+    Article.objects.filter(pk=article.pk).update(source_url="https://outlet.example/gone", watch_outcome=watch.GONE,
+                                                 watch_changed_at=timezone.now())
+    Article.objects.filter(pk=failing.pk).update(source_url="https://down.example/story", watch_failures=5)
