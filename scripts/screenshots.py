@@ -88,6 +88,25 @@ def _prepare_review(env):
         "from the outskirts of the city."))
     services.update_details(article.pk, layla, version=article.version, standfirst=(
         "Roads reopened and forces withdrew after talks between local groups and the government."))
+    _original_changed(Article.objects.order_by("pk")[1])
+
+
+def _original_changed(article):
+    """What the watch leaves when the outlet edits a paragraph, adds one and removes one (editorial.watch)."""
+    from django.utils import timezone
+
+    from editorial import watch
+    from editorial.models import Article
+
+    sources = [[kind, text] for kind, text in article.document.segments.order_by("position")
+               .values_list("kind", "source_text")]
+    edited = sources[1][1].split(" ")
+    edited[2:4] = ["مساء", "الأربعاء"]
+    new = [sources[0], [sources[1][0], " ".join(edited)], *sources[2:-1],
+           ["paragraph", "وأضاف المصدر أن دوريات مشتركة ستنتشر في أحياء المدينة خلال الأيام المقبلة."]]
+    Article.objects.filter(pk=article.pk).update(
+        source_url=article.source_url or "https://example.org/original", watch_outcome=watch.EDITED,
+        watch_changed_at=timezone.now() - timezone.timedelta(hours=2), watch_changes=watch.changes(article, new))
 
 
 def _shoot(base):
@@ -121,6 +140,8 @@ def _shoot(base):
         admin = signed_in("admin")
         admin.goto(f"{base}/desk/team/")
         admin.screenshot(path=OUT / "team.png", full_page=True)
+        editor.goto(f"{base}/desk/articles/{second}/")
+        editor.locator(".watch-alert").screenshot(path=OUT / "original-changed.png")
         phone = signed_in("sami", width=390, height=844)
         phone.goto(f"{base}/desk/articles/{second}/")
         phone.screenshot(path=OUT / "workspace-phone.png", full_page=False)
