@@ -342,3 +342,31 @@ def mark_original_gone(article: Article, failing: Article) -> None:
     Article.objects.filter(pk=article.pk).update(source_url="https://outlet.example/gone", watch_outcome=watch.GONE,
                                                  watch_changed_at=timezone.now())
     Article.objects.filter(pk=failing.pk).update(source_url="https://down.example/story", watch_failures=5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_watch_runs_check_each_original_once(server, editor):  # noqa: F811
+    """Two schedulers' runs at once (a lease handed over mid-run): each article is claimed by one of them."""
+    import threading
+
+    from django.db import connection
+
+    articles = [imported(server, editor, f"/story-{i}") for i in range(8)]
+    now = timezone.now()
+    results, start = [], threading.Barrier(2)
+
+    def run():
+        start.wait()
+        try:
+            results.append(watch.check_due(now))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sum(sum(counts.values()) for counts in results) == len(articles)
+    for article in articles:
+        assert len(server.requests_to("/" + article.source_url.rsplit("/", 1)[1])) == 2  # the import, one check
