@@ -156,6 +156,8 @@ def check(article_id: int, user=None) -> Outcome:
         article = _locked(article.pk)
         snapshots.record(article, snapshots.downloaded(download), new)
         found = changes(article, new)
+        if article.watch_outcome == GONE:
+            _back(article)
         outcome = Outcome(EDITED if (found["edited"] or found["removed"] or found["added"]) else UNCHANGED,
                           found["edited"], found["removed"], found["added"])
         now = timezone.now()
@@ -177,8 +179,18 @@ def _unchanged(article: Article) -> Outcome:
     update = {"watch_checked_at": timezone.now(), "watch_failures": 0}
     if article.watch_outcome == GONE:
         update["watch_outcome"] = UNCHANGED
+        _back(article)
     Article.objects.filter(pk=article.pk).update(**update)
     return Outcome(UNCHANGED)
+
+
+def _back(article: Article) -> None:
+    """An original reported removed is there again: the public note saying it was removed comes off, and the
+    decision taken about it no longer stands."""
+    if article.live_version_id and PublishedVersion.objects.filter(
+            pk=article.live_version_id, original_removed_at__isnull=False).update(original_removed_at=None):
+        cache.invalidate()
+    Article.objects.filter(pk=article.pk).update(watch_decision="")
 
 
 def _failed(article: Article) -> None:

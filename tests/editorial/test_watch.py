@@ -216,6 +216,13 @@ def test_a_removed_original_is_an_alert_and_the_editors_choice_is_recorded(serve
     assert "The original has been removed by Horan Free League since this translation was published." in public
     assert api().get(f"/api/v1/published/{article.slug}/").json()["source"]["removed_at"]
     assert "Removed by their outlet:" not in client.get("/desk/").content.decode()  # decided: no longer alerting
+    # The outlet puts it back: the note comes off the page.
+    server.serve("/story", article_page(JASIM), etag='"v1"')
+    assert api(editor).post(f"/api/v1/articles/{article.pk}/watch/check/").json()["outcome"] == "unchanged"
+    assert "has been removed" not in Client().get(f"/articles/{article.slug}/").content.decode()
+    assert Article.objects.get(pk=article.pk).watch_decision == ""
+    server.serve("/story", b"gone", status=410)
+    assert api(editor).post(f"/api/v1/articles/{article.pk}/watch/check/").json()["outcome"] == "gone"
     assert api(editor).post(f"/api/v1/articles/{article.pk}/watch/decision/", {"choice": "unpublish"},
                             format="json").status_code == 200
     article.refresh_from_db()
