@@ -15,6 +15,7 @@ DRAFT = "editorial.tasks.draft_article"
 REMEMBER = "editorial.tasks.remember_published"
 POLL_FEED = "editorial.tasks.poll_feed"
 SEND_NOTIFICATIONS = "editorial.tasks.send_notifications"
+DELIVER = "editorial.tasks.deliver"
 
 
 def send(task: str, *args, later: str) -> bool:

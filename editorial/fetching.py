@@ -46,9 +46,10 @@ class FetchFailed(Exception):
     """A feed or page could not be fetched; the message says why in an admin's words (`status`: the HTTP status
     of a refusal, when the server answered one)."""
 
-    def __init__(self, message: str, status: int | None = None):
+    def __init__(self, message: str, status: int | None = None, body: bytes = b""):
         super().__init__(message)
         self.status = status
+        self.body = body  # the start of a refusal's body (a CMS says there why it refused)
 
 
 def _reason(exc: requests.RequestException) -> str:
@@ -149,10 +150,12 @@ def _cut_off(response) -> None:
         pass
 
 
-def fetch(url: str, what: str, headers: dict | None = None, timeout: float | None = None) -> Download:
+def fetch(url: str, what: str, headers: dict | None = None, timeout: float | None = None, *, method: str = "GET",
+          data: bytes | None = None) -> Download:
     """GET a feed or page as Tarjama, within MAX_DOWNLOAD_BYTES and a total deadline (`timeout`, by default
     FEED_TIMEOUT_SECONDS) for the whole fetch, redirects included (a server sending a byte now and then cannot
-    hold it longer); raise FetchFailed."""
+    hold it longer); raise FetchFailed. Another `method` (a POST to a CMS or a webhook, with `data`) follows no
+    redirect: it is refused, since the body would not go with it."""
     timeout = timeout or settings.FEED_TIMEOUT_SECONDS
     deadline = time.monotonic() + timeout
     asked = url
@@ -165,8 +168,8 @@ def fetch(url: str, what: str, headers: dict | None = None, timeout: float | Non
             with requests.Session() as session:
                 session.mount("http://", _PinnedAdapter(host, address))
                 session.mount("https://", _PinnedAdapter(host, address))
-                with session.get(url, headers={"User-Agent": USER_AGENT, **(headers or {})}, timeout=left,
-                                 stream=True, allow_redirects=False) as response:
+                with session.request(method, url, headers={"User-Agent": USER_AGENT, **(headers or {})},
+                                     data=data, timeout=left, stream=True, allow_redirects=False) as response:
                     watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _cut_off, [response])
                     watchdog.daemon = True
                     watchdog.start()
@@ -178,6 +181,9 @@ def fetch(url: str, what: str, headers: dict | None = None, timeout: float | Non
                         raise requests.Timeout()
                     if download is None:  # a redirect
                         url = urljoin(url, response.headers["location"])
+                        if method != "GET":
+                            raise FetchFailed(f"{what} at {asked} redirects to {url}: give that address instead.",
+                                              response.status_code)
                         continue
                     return download
         raise FetchFailed(f"{what} at {asked} could not be reached: it redirects too many times.")
@@ -196,7 +202,7 @@ def _read(response, what: str, asked: str) -> Download | None:
         return None
     if response.status_code >= 400:
         raise FetchFailed(f"{what} at {asked} answered HTTP {response.status_code} {response.reason}.",
-                          response.status_code)
+                          response.status_code, next(response.iter_content(64 * 1024), b""))
     body = bytearray()
     for chunk in response.iter_content(64 * 1024):
         body += chunk

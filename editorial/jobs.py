@@ -96,7 +96,7 @@ def note(job_id: int, message: str) -> None:
     job.save(update_fields=["notes"])
 
 
-TASK_BY_KIND = {Job.Kind.DRAFT: dispatch.DRAFT, Job.Kind.MEMORY: dispatch.REMEMBER}
+TASK_BY_KIND = {Job.Kind.DRAFT: dispatch.DRAFT, Job.Kind.MEMORY: dispatch.REMEMBER, Job.Kind.DELIVERY: dispatch.DELIVER}
 
 
 def send(job_id: int) -> bool:

@@ -141,6 +141,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         DRAFT = "draft"
         MEMORY = "memory"  # a published article's segment pairs into the translation memory
+        DELIVERY = "delivery"  # a publish, correction or unpublish sent to a publish target (editorial.delivering)
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -418,3 +419,53 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"session of {self.user_id} from {self.address}"
+
+
+class PublishTarget(models.Model):
+    """Somewhere else the newsroom publishes (its WordPress, a webhook): each publish, correction and unpublish is
+    sent there as a background job (editorial.delivering). The built-in public site is always on and has no row."""
+
+    kind = models.CharField(max_length=20, help_text="A name in PUBLISH_TARGETS: wordpress, webhook.")
+    name = models.CharField(max_length=200)
+    url = models.URLField(max_length=1000)
+    username = models.CharField(max_length=200, blank=True)
+    # Encrypted (editorial.targets.seal): never shown back once saved.
+    secret = models.TextField(blank=True)
+    enabled = models.BooleanField(default=True)
+    options = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.kind})"
+
+
+class Delivery(models.Model):
+    """Where an article stands at one target: what was last sent, and the target's own id for it (a WordPress
+    post id), so a repeated or late job updates the same post and never makes a second."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RETRYING = "retrying"
+        SENT = "sent"
+        FAILED = "failed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="deliveries")
+    target = models.ForeignKey(PublishTarget, on_delete=models.CASCADE, related_name="deliveries")
+    state = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    event = models.CharField(max_length=12, blank=True, help_text="published, corrected or unpublished.")
+    remote_id = models.CharField(max_length=200, blank=True)
+    remote_url = models.URLField(max_length=1000, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["target__name", "id"]
+        constraints = [models.UniqueConstraint(fields=["article", "target"], name="one_delivery_per_target")]
+
+    def __str__(self):
+        return f"{self.article_id} at {self.target_id}: {self.state}"

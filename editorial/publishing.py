@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from translations.models import Segment
 
-from . import jobs, quality, snapshots
+from . import delivering, jobs, quality, snapshots
 from .models import Article, Publication, PublishedVersion, SourceSnapshot
 from .public import cache
 
@@ -119,8 +119,10 @@ def publish(article: Article, now, *, user=None, note: str = "") -> PublishedVer
     )
     version.keywords.set(keywords)
     article.live_version = version
-    # The memory learns the published text in the background (editorial.remembering).
+    # The memory learns the published text in the background (editorial.remembering); the publish targets get it
+    # too (editorial.delivering).
     jobs.create_memory_job(article, segments, now)
+    delivering.queue(article, delivering.CORRECTED if previous else delivering.PUBLISHED, user)
     cache.invalidate()
     return version
 
@@ -129,6 +131,9 @@ def take_down(article: Article) -> None:
     """Remove the article from every public surface (the caller saves)."""
     if article.live_version_id:
         article.live_version = None
+        # Saved now, not by the caller: the delivery jobs queued here read it once this transaction commits.
+        Article.objects.filter(pk=article.pk).update(live_version=None)
+        delivering.queue(article, delivering.UNPUBLISHED)
         cache.invalidate()
 
 

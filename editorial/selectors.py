@@ -7,7 +7,7 @@ from translations.models import Segment
 from translations.normalize import normalize
 
 from . import quality, workflow
-from .models import Article
+from .models import Article, Delivery
 
 
 def _base():
@@ -17,9 +17,11 @@ def _base():
 
 
 def article_detail(article_id: int) -> Article | None:
-    """One article with its segments and keywords: five queries whatever its length."""
+    """One article with its segments, keywords and deliveries: six queries whatever its length."""
     segments = Segment.objects.select_related("changed_by").order_by("position")
-    return _base().prefetch_related(Prefetch("document__segments", queryset=segments)).filter(pk=article_id).first()
+    return _base().prefetch_related(Prefetch("document__segments", queryset=segments),
+                                    Prefetch("deliveries", queryset=Delivery.objects.select_related("target"))
+                                    ).filter(pk=article_id).first()
 
 
 def article_list(*, user, state: str | None = None, assignee: str | None = None, q: str | None = None):

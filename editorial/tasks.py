@@ -4,7 +4,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
-from . import drafting, feeds, jobs, notifications, remembering, watch, workflow
+from . import delivering, drafting, feeds, jobs, notifications, remembering, watch, workflow
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -26,6 +26,16 @@ def remember_published(self, job_id: int) -> None:
     except jobs.Busy as exc:
         raise self.retry(countdown=exc.seconds + 1) from None
     except (OperationalError, SoftTimeLimitExceeded):  # the job's one transaction left nothing half-stored
+        raise self.retry(countdown=jobs.retry_delay(self.request.retries)) from None
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def deliver(self, job_id: int) -> None:
+    try:
+        delivering.run(job_id, self.request.id or "")
+    except jobs.Busy as exc:
+        raise self.retry(countdown=exc.seconds + 1) from None
+    except (OperationalError, delivering.RetryLater):  # an outage of the target or the database: later, with backoff
         raise self.retry(countdown=jobs.retry_delay(self.request.retries)) from None
 
 

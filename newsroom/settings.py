@@ -262,6 +262,14 @@ WORKER_STALE_AFTER_SECONDS = int(os.environ.get("WORKER_STALE_AFTER_SECONDS", "6
 # Source feeds: how often each is polled, and how long a feed or article page may take to answer.
 FEED_POLL_SECONDS = int(os.environ.get("FEED_POLL_SECONDS", "600"))
 FEED_TIMEOUT_SECONDS = float(os.environ.get("FEED_TIMEOUT_SECONDS", "15"))
+# Publish targets (editorial.targets): kinds by name -> dotted path; their secrets are encrypted under a key derived
+# from TARGET_SECRETS_KEY (by default SECRET_KEY: changing it means entering the targets' secrets again).
+PUBLISH_TARGETS = {
+    "site": "editorial.targets.site.SiteTarget",
+    "webhook": "editorial.targets.webhook.WebhookTarget",
+}
+TARGET_SECRETS_KEY = os.environ.get("TARGET_SECRETS_KEY", "") or SECRET_KEY
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 # The watch on the originals (editorial.watch): every WATCH_HOURLY_SECONDS for the first WATCH_HOURLY_FOR_HOURS
 # after import, then every WATCH_DAILY_SECONDS until WATCH_DAYS_AFTER_PUBLICATION days after publication (after
 # import while unpublished); at most WATCH_BATCH checks per run. An outlet stands out on the desk once its

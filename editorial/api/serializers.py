@@ -320,8 +320,22 @@ class ArticleSummaryOut(serializers.Serializer):
         return {"done": sum(1 for s in segments if s.has_text), "total": len(segments)}
 
 
+class DeliveryOut(serializers.Serializer):
+    target = serializers.CharField(source="target.name")
+    kind = serializers.CharField(source="target.kind")
+    state = serializers.CharField()
+    event = serializers.CharField()
+    remote_id = serializers.CharField()
+    remote_url = serializers.CharField()
+    attempts = serializers.IntegerField()
+    error = serializers.CharField()
+    job = serializers.IntegerField(source="job_id", allow_null=True)
+
+
 class ArticleOut(ArticleSummaryOut):
     segments = SegmentOut(source="document.segments.all", many=True)
+    # Where the article went besides the public site (editorial.delivering), one row per publish target.
+    deliveries = DeliveryOut(source="deliveries.all", many=True)
 
 
 class JobOut(serializers.Serializer):

@@ -16,6 +16,7 @@ from django.utils.timezone import make_aware
 from django.views.decorators.http import require_POST
 
 from editorial import (
+    delivering,
     history,
     jobs,
     quality,
@@ -190,6 +191,7 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
         "memory_only": memory_only(),
         "time_zone": timezone.get_current_timezone_name(),
         "may_set_deadline": workflow.may_edit_any(user),
+        "deliveries": [(d, delivering.status_line(d)) for d in article.deliveries.select_related("target")],
         "watch_summary": watch.summary(article),
         "watch_changes": article.watch_changes if watch.pending(article) else {},
         "may_sync": watch.pending(article) and syncing.refusal(article, user) is None,
@@ -551,7 +553,8 @@ def retry_job(request, job_id):
         raise Http404
     try:
         jobs.retry(job.pk, request.user)
-        messages.success(request, "The machine draft is queued again.")
+        messages.success(request, "Queued again." if job.kind == Job.Kind.DELIVERY
+                         else "The machine draft is queued again.")
     except Refused as refusal:
         _refused(request, refusal)
     return redirect("desk:article", job.article_id)

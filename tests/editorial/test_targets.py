@@ -1,0 +1,156 @@
+"""Publish targets: a webhook receives each publish, correction and unpublish, signed, exactly once per job; the
+secret never comes back; a failing target retries (or, refused, fails at once) and never holds up the site.
+
+The receiver is a local HTTP server; signatures are checked with the verifier docs/deploy.md documents, run as
+written there."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from editorial import delivering, targets, workflow
+from editorial.models import Delivery, Job, PublishTarget, State
+from tests.conftest import article_in, run_job
+from tests.fakes.receiver import Receiver
+
+pytestmark = pytest.mark.django_db
+
+DEPLOY = Path(__file__).resolve().parents[2] / "docs" / "deploy.md"
+
+
+def documented_verifier():
+    """The `verify` function exactly as docs/deploy.md shows it."""
+    text = DEPLOY.read_text()
+    section = text[text.index("## Publish targets: webhooks"):]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    scope: dict = {}
+    exec(code, scope)  # noqa: S102 - the documentation's own example, run as a reader would
+    return scope["verify"]
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver()
+    yield server
+    server.stop()
+
+
+def add_webhook(api, admin_user, receiver, secret="hook-secret-1") -> dict:
+    response = api(admin_user).post("/api/v1/targets/", {"kind": "webhook", "name": "Newsroom CMS hook",
+                                                         "url": receiver.url, "secret": secret}, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def deliver_all(article) -> list[Job]:
+    """Run the article's queued delivery jobs here, as a worker would."""
+    queued = list(Job.objects.filter(article=article, kind=Job.Kind.DELIVERY, state=Job.Status.QUEUED))
+    for job in queued:
+        run_job(delivering.run, job.pk)
+    return queued
+
+
+def test_an_admin_adds_a_webhook_whose_secret_never_comes_back(api, admin_user, editor, receiver):
+    added = add_webhook(api, admin_user, receiver)
+    assert "secret" not in added and added["has_secret"] is True
+    stored = PublishTarget.objects.get(pk=added["id"])
+    assert "hook-secret-1" not in stored.secret and targets.unseal(stored.secret) == "hook-secret-1"
+    assert api(admin_user).get("/api/v1/targets/").json() == [added]
+    assert api(editor).get("/api/v1/targets/").status_code == 403
+    assert api(editor).post("/api/v1/targets/", {"kind": "webhook", "name": "x", "url": receiver.url},
+                            format="json").status_code == 403
+
+    # Test connection: a signed test event, accepted; the documented verifier accepts it.
+    checked = api(admin_user).post(f"/api/v1/targets/{added['id']}/check/")
+    assert checked.status_code == 200 and checked.json()["ok"] is True
+    event = receiver.received[-1]
+    assert documented_verifier()(b"hook-secret-1", event["body"], event["headers"]["X-Tarjama-Signature"])
+    receiver.statuses = [401]
+    refused = api(admin_user).post(f"/api/v1/targets/{added['id']}/check/")
+    assert refused.status_code == 400 and "HTTP 401" in refused.json()["error"]["message"]
+
+    # A change that leaves the secret out keeps it; a new one replaces it.
+    api(admin_user).patch(f"/api/v1/targets/{added['id']}/", {"name": "CMS"}, format="json")
+    assert targets.unseal(PublishTarget.objects.get(pk=added["id"]).secret) == "hook-secret-1"
+    api(admin_user).patch(f"/api/v1/targets/{added['id']}/", {"secret": "rotated"}, format="json")
+    assert targets.unseal(PublishTarget.objects.get(pk=added["id"]).secret) == "rotated"
+    assert api(admin_user).delete(f"/api/v1/targets/{added['id']}/").status_code == 204
+
+
+def test_publish_correct_and_unpublish_reach_the_webhook_signed(api, admin_user, editor, translator, receiver):
+    add_webhook(api, admin_user, receiver)
+    article = article_in(State.EDITING, editor=editor, translator=translator)
+    assert api(editor).post(f"/api/v1/articles/{article.pk}/actions/publish/").status_code == 200
+    jobs_run = deliver_all(article)
+    assert len(jobs_run) == 1
+    verify = documented_verifier()
+    (event,) = receiver.received
+    assert verify(b"hook-secret-1", event["body"], event["headers"]["X-Tarjama-Signature"])
+    body = json.loads(event["body"])
+    public = api().get(f"/api/v1/published/{body['article']['slug']}/").json()
+    assert body["event"] == "published" and body["article"] == public
+    assert "has not verified the content of this story" in body["article"]["disclaimer"]
+
+    # What the verifier refuses: another key, a changed body, an old signature.
+    assert not verify(b"wrong-key", event["body"], event["headers"]["X-Tarjama-Signature"])
+    assert not verify(b"hook-secret-1", event["body"].replace(b"published", b"unpublished", 1),
+                      event["headers"]["X-Tarjama-Signature"])
+    old = targets.webhook.signature("hook-secret-1", event["body"], int(time.time()) - 3600)
+    assert not verify(b"hook-secret-1", event["body"], old)
+
+    # The same job again (a duplicate message): nothing sent twice.
+    run_job(delivering.run, jobs_run[0].pk)
+    assert len(receiver.received) == 1
+
+    workflow.apply(article.pk, editor, "correct")
+    workflow.apply(article.pk, editor, "publish", comment="The figures were corrected.")
+    deliver_all(article)
+    corrected = json.loads(receiver.received[-1]["body"])
+    assert corrected["event"] == "corrected" and corrected["article"]["corrections"][-1]["note"] == \
+        "The figures were corrected."
+    workflow.apply(article.pk, editor, "unpublish", comment="Legal asked us to.")
+    deliver_all(article)
+    gone = json.loads(receiver.received[-1]["body"])
+    assert gone["event"] == "unpublished" and gone["article"]["slug"] == body["article"]["slug"]
+    assert [r["headers"]["X-Tarjama-Event"] for r in receiver.received] == ["published", "corrected", "unpublished"]
+    deliveries = api(editor).get(f"/api/v1/articles/{article.pk}/").json()["deliveries"]
+    assert [(d["target"], d["state"], d["event"]) for d in deliveries] == [
+        ("Newsroom CMS hook", "sent", "unpublished")]
+
+
+def test_a_failing_webhook_retries_and_a_refusal_fails_at_once(api, admin_user, editor, translator, receiver,
+                                                               settings):
+    add_webhook(api, admin_user, receiver)
+    article = article_in(State.EDITING, editor=editor, translator=translator)
+    receiver.statuses = [503, 503]
+    workflow.apply(article.pk, editor, "publish")
+    (job,) = Job.objects.filter(article=article, kind=Job.Kind.DELIVERY)
+    article.refresh_from_db()
+    assert Client().get(f"/articles/{article.slug}/").status_code == 200  # the site does not wait for the hook
+    with pytest.raises(delivering.RetryLater):
+        delivering.run(job.pk)
+    client = Client()
+    client.force_login(editor)
+    page = client.get(f"/desk/articles/{article.pk}/").content.decode()
+    assert f"Newsroom CMS hook: failed, retrying (1/{settings.JOB_MAX_ATTEMPTS}): The webhook at" in page
+    with pytest.raises(delivering.RetryLater):
+        delivering.run(job.pk)
+    delivering.run(job.pk)
+    assert Delivery.objects.get(article=article).state == "sent" and len(receiver.accepted()) == 1
+
+    # A refusal that would come again (the receiver rejects the key): failed at once, no retry storm.
+    receiver.statuses = [401]
+    workflow.apply(article.pk, editor, "unpublish", comment="Pulled.")
+    (job,) = Job.objects.filter(article=article, kind=Job.Kind.DELIVERY, state=Job.Status.QUEUED)
+    delivering.run(job.pk)
+    job.refresh_from_db()
+    assert job.state == Job.Status.FAILED and job.attempts == 1 and "HTTP 401" in job.error
+    page = client.get(f"/desk/articles/{article.pk}/").content.decode()
+    assert "Newsroom CMS hook: failed: The webhook at" in page and f"/desk/jobs/{job.pk}/retry/" in page
+    client.post(f"/desk/jobs/{job.pk}/retry/")
+    run_job(delivering.run, job.pk)
+    assert Delivery.objects.get(article=article).state == "sent"
+    assert [r["headers"]["X-Tarjama-Event"] for r in receiver.accepted()] == ["published", "unpublished"]
