@@ -267,6 +267,7 @@ FEED_TIMEOUT_SECONDS = float(os.environ.get("FEED_TIMEOUT_SECONDS", "15"))
 PUBLISH_TARGETS = {
     "site": "editorial.targets.site.SiteTarget",
     "webhook": "editorial.targets.webhook.WebhookTarget",
+    "wordpress": "editorial.targets.wordpress.WordPressTarget",
 }
 TARGET_SECRETS_KEY = os.environ.get("TARGET_SECRETS_KEY", "") or SECRET_KEY
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
