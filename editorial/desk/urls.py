@@ -43,6 +43,8 @@ urlpatterns = [
     path("team/<id:user_id>/", views.team_member, name="team-member"),
     path("team/publication/", views.publication, name="publication"),
     path("team/engine/", views.test_engine, name="test-engine"),
+    path("team/targets/", views.add_target, name="add-target"),
+    path("team/targets/<id:target_id>/", views.target_action, name="target"),
     path("reports/", reports.post_editing, name="reports"),
     path("reports/post-editing.csv", reports.post_editing_csv, name="reports-csv"),
 ]

@@ -25,12 +25,13 @@ from editorial import (
     services,
     signin,
     syncing,
+    targets,
     watch,
     workflow,
 )
 from editorial import presence as editorial_presence
 from editorial.errors import Refused
-from editorial.models import Article, Comment, Job, Notification, Publication, SourceSnapshot, State
+from editorial.models import Article, Comment, Job, Notification, Publication, PublishTarget, SourceSnapshot, State
 from translations import memory
 from translations.diff import word_diff
 from translations.machinery.base import MachineTranslationError, get_engine, memory_only
@@ -692,14 +693,58 @@ def notifications_read(request):
 # Team -------------------------------------------------------------------------------------------
 
 
-def _team_page(request, *, new_user_form=None, publication_form=None, status=200):
+def _team_page(request, *, new_user_form=None, publication_form=None, target_form=None, status=200):
     return _render(request, "desk/team.html", {
         "users": selectors.team(),
         "roles": roles.ROLES,
         "new_user_form": new_user_form or forms.NewUserForm(),
         "publication_form": publication_form or forms.PublicationForm(instance=Publication.current()),
         "engine": _engine_description(),
+        "targets": PublishTarget.objects.all(),
+        "target_form": target_form or forms.TargetForm(prefix="target"),
     }, status=status, nav="team")
+
+
+@needs("manage_team")
+@require_POST
+def add_target(request):
+    form = forms.TargetForm(request.POST, prefix="target")  # its field names apart from the other forms' there
+    if not form.is_valid():
+        return _team_page(request, target_form=form, status=400)
+    data = form.cleaned_data
+    options = {k: v for k, v in (("category", data["category"]), ("unpublish", data["unpublish"])) if v}
+    try:
+        row = targets.add(kind=data["kind"], name=data["name"], url=data["url"], username=data["username"],
+                          secret=data["secret"], options=options)
+    except Refused as refusal:
+        _refused(request, refusal)
+        return redirect("desk:team")
+    messages.success(request, f"{row.name} added: published articles now go there too. Test the connection.")
+    return redirect("desk:team")
+
+
+@needs("manage_team")
+@require_POST
+def target_action(request, target_id):
+    """Test the connection, turn on or off, or remove a publish target."""
+    row = PublishTarget.objects.filter(pk=target_id).first()
+    if row is None:
+        raise Http404
+    what = request.POST.get("do", "")
+    try:
+        if what == "check":
+            messages.success(request, targets.check(row))
+        elif what in ("enable", "disable"):
+            targets.change(row, enabled=what == "enable")
+            messages.success(request, f"{row.name} turned {'on' if row.enabled else 'off'}.")
+        elif what == "remove":
+            row.delete()
+            messages.success(request, f"{row.name} removed; the posts already sent stay where they are.")
+        else:
+            messages.error(request, "Say what to do: check, enable, disable or remove.")
+    except Refused as refusal:
+        _refused(request, refusal)
+    return redirect("desk:team")
 
 
 def _engine_description() -> dict:

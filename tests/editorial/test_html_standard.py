@@ -72,6 +72,9 @@ def test_every_kind_of_page_has_no_html_errors(vnu, make_article, translator, ed
                             {"find": "e", "replace": "E"}, 200),
         "confirm-archive": (_signed_in(editor), f"/desk/articles/{working.pk}/actions/archive/", {}, 200),
     }
+    from editorial import targets
+
+    targets.add(kind="webhook", name="Newsroom CMS hook", url="https://cms.example.org/hooks", secret="x")
     unfinished = make_article(State.TRANSLATION)
     emptied = unfinished.document.segments.get(position=1)
     services.save_segment(unfinished.pk, emptied.pk, translator, text="", version=emptied.version)

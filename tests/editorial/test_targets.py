@@ -154,3 +154,42 @@ def test_a_failing_webhook_retries_and_a_refusal_fails_at_once(api, admin_user, 
     run_job(delivering.run, job.pk)
     assert Delivery.objects.get(article=article).state == "sent"
     assert [r["headers"]["X-Tarjama-Event"] for r in receiver.accepted()] == ["published", "unpublished"]
+
+
+def test_an_admin_manages_targets_on_the_team_page(admin_user, editor, receiver):
+    client = Client()
+    client.force_login(admin_user)
+    page = client.post("/desk/team/targets/", {"target-kind": "webhook", "target-name": "CMS hook",
+                                                "target-url": receiver.url, "target-secret": "team-secret"},
+                       follow=True).content.decode()
+    assert "CMS hook added" in page and "team-secret" not in page
+    row = PublishTarget.objects.get()
+    assert targets.unseal(row.secret) == "team-secret"
+    page = client.post(f"/desk/team/targets/{row.pk}/", {"do": "check"}, follow=True).content.decode()
+    assert "accepted a signed test event" in page
+    receiver.statuses = [403]
+    page = client.post(f"/desk/team/targets/{row.pk}/", {"do": "check"}, follow=True).content.decode()
+    assert "answered HTTP 403" in page
+    client.post(f"/desk/team/targets/{row.pk}/", {"do": "disable"})
+    assert PublishTarget.objects.get().enabled is False
+    bad = client.post("/desk/team/targets/", {"target-kind": "ftp", "target-name": "", "target-url": "not an address"})
+    assert bad.status_code == 400 and PublishTarget.objects.count() == 1
+    other = Client()
+    other.force_login(editor)
+    assert other.post(f"/desk/team/targets/{row.pk}/", {"do": "remove"}).status_code in (403, 404)
+    client.post(f"/desk/team/targets/{row.pk}/", {"do": "remove"})
+    assert not PublishTarget.objects.exists()
+
+
+def test_a_scheduled_article_is_sent_when_it_is_published_not_before(api, admin_user, editor, translator, receiver):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    add_webhook(api, admin_user, receiver)
+    article = article_in(State.EDITING, editor=editor, translator=translator)
+    workflow.apply(article.pk, editor, "publish", publish_at=timezone.now() + timedelta(hours=1))
+    assert not Job.objects.filter(article=article, kind=Job.Kind.DELIVERY).exists()
+    workflow.publish_due(timezone.now() + timedelta(hours=2))
+    deliver_all(article)
+    assert [json.loads(r["body"])["event"] for r in receiver.accepted()] == ["published"]
