@@ -29,6 +29,12 @@ class TargetInput(serializers.Serializer):
     options = serializers.DictField(required=False, default=dict)
 
 
+class TargetChangeInput(TargetInput):
+    """The fields of a target to change: its kind stays (add another target for another kind)."""
+
+    kind = None
+
+
 class TargetOut(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
@@ -67,9 +73,9 @@ class TargetListView(APIView):
 class TargetDetailView(APIView):
     permission_classes = [Needs("manage_team")]
 
-    @extend_schema(request=TargetInput(partial=True), responses=TargetOut)
+    @extend_schema(request=TargetChangeInput(partial=True), responses=TargetOut)
     def patch(self, request, target_id):
-        row = targets.change(_target_or_404(target_id), **_valid(TargetInput, request.data, partial=True))
+        row = targets.change(_target_or_404(target_id), **_valid(TargetChangeInput, request.data, partial=True))
         return Response(TargetOut(row).data)
 
     @extend_schema(request=None, responses={204: None})

@@ -154,3 +154,13 @@ def test_a_script_in_the_text_does_not_reach_the_post(api, admin_user, editor, t
     assert "<img" not in post["content"]["rendered"] and "<script" not in post["content"]["rendered"]
     assert "<script" not in post["title"]["raw"] and "<script" not in post["title"]["rendered"]
     assert "&lt;img" in raw  # the text as written, shown as text
+
+
+def test_an_address_without_a_rest_api_is_said_plainly(api, admin_user, wordpress):
+    """A page that is not a WordPress site's home (or a site whose REST API is turned off) advertises no API."""
+    response = api(admin_user).post("/api/v1/targets/", {
+        "kind": "wordpress", "name": "Not WordPress", "url": f"{wordpress.url}/readme.html", "username": ADMIN,
+        "secret": wordpress.password}, format="json")
+    checked = api(admin_user).post(f"/api/v1/targets/{response.json()['id']}/check/")
+    assert checked.status_code == 400
+    assert "does not say where its REST API is" in checked.json()["error"]["message"]
