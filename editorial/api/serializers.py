@@ -87,8 +87,8 @@ class SourceInput(serializers.Serializer):
     """The original: its title and body, or only its address (`url`), from which they are read as the desk's
     import by address reads them."""
 
-    title = StrictCharField(max_length=1000, text="imported", required=False, default="")
-    body = StrictCharField(trim_whitespace=False, text="imported", required=False, default="")
+    title = StrictCharField(max_length=1000, text="imported", required=False)
+    body = StrictCharField(trim_whitespace=False, text="imported", required=False)
     language = StrictCharField(max_length=12, validators=[validate_language])
     outlet = StrictCharField(max_length=200, text="imported")
     # The original's address, printed as a link: http(s) with a host, nothing else (what the schema says too).

@@ -131,7 +131,7 @@ class ArticleListView(GenericAPIView):
         data = _valid(s.ArticleCreateInput, request.data)
         source = data["source"]
         article = services.import_article(
-            user=request.user, title=source["title"], body=source["body"], language=source["language"],
+            user=request.user, title=source.get("title", ""), body=source.get("body", ""), language=source["language"],
             outlet=source["outlet"], author=source["author"], url=source["url"],
             published_at=source["published_at"], target_language=data["target_language"],
             keywords=data["keywords"], standfirst=data["standfirst"],
