@@ -130,9 +130,11 @@ class TargetForm(RefusesForbiddenCharacters, forms.Form):
     name = forms.CharField(max_length=200)
     url = forms.URLField(max_length=1000, label="Address", assume_scheme="https",
                          help_text="The WordPress site's home page, or the webhook's address.")
-    username = forms.CharField(max_length=200, required=False, help_text="WordPress: the user who publishes.")
+    username = forms.CharField(max_length=200, required=False, label="WordPress user",
+                               help_text="WordPress: the user who publishes.")
     secret = forms.CharField(max_length=500, required=False, widget=forms.PasswordInput,
-                             label="Application Password or webhook key", help_text="Never shown again once saved.")
+                             label="Secret", help_text="WordPress: the user's Application Password; a webhook: "
+                             "its signing key. Never shown again once saved.")
     category = forms.IntegerField(required=False, min_value=1, label="WordPress category id (optional)")
     unpublish = forms.ChoiceField(required=False, label="On unpublish", choices=[
         ("draft", "Move the post to draft"), ("trash", "Move the post to the trash")])
