@@ -37,7 +37,14 @@ def _keys(address: str, username: str) -> tuple[str, str]:
 
 def _bump(key: str) -> int:
     cache.add(key, 0, LOGIN_LOCKOUT_SECONDS)  # starts the window; a no-op when it is running
-    return cache.incr(key)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window ended between the two calls: this failure starts the next one
+        cache.add(key, 0, LOGIN_LOCKOUT_SECONDS)
+        count = cache.incr(key)
+    if count == 1:  # a window that expired between Redis's EXISTS and INCR comes back without a TTL
+        cache.touch(key, LOGIN_LOCKOUT_SECONDS)
+    return count
 
 
 def attempt(address: str, username: str) -> bool:
