@@ -236,6 +236,19 @@ def extract_article(download: Download) -> str:
     return lxml.html.tostring(tree, encoding="unicode")
 
 
+def extract_title(download: Download) -> str:
+    """The headline of a web page as trafilatura reads it (its metadata: og:title, the h1, the <title>); "" if none."""
+    metadata = trafilatura.extract_metadata(_page_html(download))
+    return (metadata.title if metadata else "") or ""
+
+
+def read_article(download: Download) -> tuple[str, str]:
+    """A page's headline and article text, or ("", "") when it holds no article: both are needed, for the import
+    by address as for the watch on the original."""
+    title, body = extract_title(download), extract_article(download)
+    return (title, body) if title and body else ("", "")
+
+
 @dataclass(frozen=True)
 class Page:
     title: str
@@ -250,10 +263,8 @@ def fetch_page(url: str) -> Page:
         download = fetch(url, "The page", timeout=settings.PAGE_IMPORT_TIMEOUT_SECONDS)
     except FetchFailed as exc:
         raise Refused(400, "fetch_failed", str(exc), {"url": [str(exc)]}) from None
-    body = extract_article(download)
-    metadata = trafilatura.extract_metadata(_page_html(download))
-    title = (metadata.title if metadata else "") or ""
-    if not body or not title:
+    title, body = read_article(download)
+    if not body:
         message = f"No article could be found on the page at {url}: paste its title and text instead."
         raise Refused(400, "no_article", message, {"url": [message]})
     return Page(title, body, download)

@@ -11,7 +11,7 @@ from django.db.models import Max
 from reversion.models import Version
 
 from translations.diff import word_diff
-from translations.models import Segment
+from translations.models import Document, Segment
 
 from .errors import Refused
 from .models import Article, ArticleRevision, Keyword
@@ -71,8 +71,20 @@ def current(article: Article) -> dict:
     }
 
 
+def _segments_at(article: Article, revision_id: int) -> dict[int, dict]:
+    """{segment id: every field it had} for the segments the article had at a revision, in three queries."""
+    # Every segment the article ever had: one an update from the original removed is in the revisions before it.
+    segment_ids = list(Segment.every.filter(document_id=article.document_id).values_list("pk", flat=True))
+    return {int(v.object_id): v.field_dict for v in _latest_versions(Segment, segment_ids, revision_id).values()
+            if not v.field_dict.get("removed")}
+
+
 def article_at(article: Article, revision_id: int) -> dict:
     """The article's title, state, standfirst, keywords and segments' text as of a revision."""
+    return _article_at(article, revision_id, _segments_at(article, revision_id))
+
+
+def _article_at(article: Article, revision_id: int, then: dict[int, dict]) -> dict:
     meta = ArticleRevision.objects.filter(article=article, revision_id=revision_id).first()
     if meta is None:
         raise Refused(404, "not_found", f"Article {article.pk} has no revision {revision_id}.")
@@ -80,19 +92,9 @@ def article_at(article: Article, revision_id: int) -> dict:
     fields = article_version.field_dict if article_version else {}
     keyword_ids = fields.get("keywords", [])
     names = dict(Keyword.objects.filter(pk__in=keyword_ids).values_list("pk", "name"))
-    # Every segment the article ever had: one an update from the original removed is in the revisions before it.
-    segment_ids = list(Segment.every.filter(document_id=article.document_id).values_list("pk", flat=True))
-    versions = _latest_versions(Segment, segment_ids, revision_id)
-    segments = []
-    for version in versions.values():
-        data = version.field_dict
-        if data.get("removed"):
-            continue
-        segments.append({
-            "id": int(version.object_id), "position": data["position"], "kind": data["kind"],
-            "source_text": data["source_text"], "text": data["text"], "origin": data["origin"],
-        })
-    segments.sort(key=lambda s: s["position"])
+    segments = sorted(({"id": pk, "position": data["position"], "kind": data["kind"],
+                        "source_text": data["source_text"], "text": data["text"], "origin": data["origin"]}
+                       for pk, data in then.items()), key=lambda s: s["position"])
     title = next((s for s in segments if s["kind"] == Segment.Kind.TITLE), None)
     return {
         "revision": revision_id,
@@ -104,14 +106,31 @@ def article_at(article: Article, revision_id: int) -> dict:
     }
 
 
+# What a whole revert gives a segment back besides its text: where it stands, and what it was translated from
+# with the marks and machine draft that go with that source (an update from the original changes all of them).
+_LAYOUT_FIELDS = ("position", "kind")
+_SOURCE_FIELDS = ("source_text", "machine_text", "engine")
+_MARK_FIELDS = ("source_changed", "previous_source")
+_DOCUMENT_FIELDS = ("source_title", "source_body", "is_html", "search_text")
+
+
+def _brief(pk: int, segment: dict) -> dict:
+    return {"id": pk, **{f: segment[f] for f in ("position", "kind", "source_text", "text")}}
+
+
 def revert_changes(article: Article, revision_id: int, segment_id: int | None = None) -> dict:
     """What reverting to a revision would change now: {"revision", "segments": [{"id", "position", "kind",
-    "now", "then", "origin"}], "standfirst": (now, then) or None, "keywords": (now, then) or None}.
+    "now", "then", "origin"}] (the texts), "sources": [{"id", "position", "now", "then"}] (the source texts),
+    "restored" and "removed": [{"id", "position", "kind", "source_text", "text"}] (segments an update from the
+    original removed or added since), "rows": {segment id: {field: value}} (everything each segment row takes
+    back), "document": {field: value} (the source title and body), "standfirst": (now, then) or None,
+    "keywords": (now, then) or None}.
 
-    With `segment_id`, only that segment's text (the standfirst and keywords stay as they are). Services write
-    exactly this; the desk shows it before asking to confirm.
+    With `segment_id`, only that segment's text (its source and the rest of the article stay as they are).
+    Services write exactly this; the desk shows it before asking to confirm.
     """
-    past = article_at(article, revision_id)
+    then = _segments_at(article, revision_id)
+    past = _article_at(article, revision_id, then)
     now = {s.pk: s for s in article.document.segments.all()}
     if segment_id is not None and segment_id not in now:
         raise Refused(404, "not_found", "This article has no such segment.")
@@ -123,13 +142,58 @@ def revert_changes(article: Article, revision_id: int, segment_id: int | None = 
     ]
     whole = segment_id is None
     keywords = keyword_names(article)
-    return {
+    changes = {
         "revision": revision_id,
         "segments": segments,
+        "sources": [], "restored": [], "removed": [], "rows": {}, "document": {},
         "standfirst": (article.standfirst, past["standfirst"])
         if whole and article.standfirst != past["standfirst"] else None,
         "keywords": (keywords, past["keywords"]) if whole and keywords != past["keywords"] else None,
     }
+    if whole:
+        _source_changes(article, revision_id, then, now, changes)
+    return changes
+
+
+def _source_changes(article: Article, revision_id: int, then: dict[int, dict], now: dict[int, Segment],
+                    changes: dict) -> None:
+    """Fill in what a whole revert across an update from the original brings back: the sources, the segments it
+    removed (back in) and added (out again), every position, and the document's source title and body."""
+    rows, texts = changes["rows"], {c["id"] for c in changes["segments"]}
+    for pk, old in then.items():
+        segment = now.get(pk)
+        if segment is None:
+            changes["restored"].append(_brief(pk, old))
+            rows[pk] = {f: old[f] for f in (*_LAYOUT_FIELDS, *_SOURCE_FIELDS, *_MARK_FIELDS, "text", "origin")}
+            rows[pk]["removed"] = False
+            continue
+        row = {f: old[f] for f in _LAYOUT_FIELDS if getattr(segment, f) != old[f]}
+        if segment.source_text != old["source_text"]:
+            changes["sources"].append({"id": pk, "position": old["position"], "now": segment.source_text,
+                                       "then": old["source_text"]})
+            row.update({f: old[f] for f in _SOURCE_FIELDS})
+        if pk in texts:
+            row.update(text=old["text"], origin=old["origin"])
+        if "source_text" in row or "text" in row:  # the marks say what this text was made from
+            row.update({f: old[f] for f in _MARK_FIELDS})
+        if row:
+            rows[pk] = row
+    for pk, segment in now.items():
+        if pk not in then:
+            changes["removed"].append({"id": pk, "position": segment.position, "kind": segment.kind,
+                                       "source_text": segment.source_text, "text": segment.text})
+            rows[pk] = {"removed": True}
+    if any("position" in row or "removed" in row for row in rows.values()):
+        # Positions come back all together (the writer moves every segment out of the way first), so each
+        # segment the revision had is given its own, changed or not.
+        for pk, old in then.items():
+            rows.setdefault(pk, {})["position"] = old["position"]
+    if changes["sources"] or changes["restored"] or changes["removed"]:
+        version = _latest_versions(Document, [article.document_id], revision_id).get(str(article.document_id))
+        if version is not None:
+            document = article.document
+            changes["document"] = {f: version.field_dict[f] for f in _DOCUMENT_FIELDS
+                                   if getattr(document, f) != version.field_dict[f]}
 
 
 def segment_versions(article: Article, segment: Segment) -> list[dict]:

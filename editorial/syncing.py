@@ -7,6 +7,7 @@ Against the newest snapshot's text, aligned as the watch aligns it (editorial.wa
 - a new segment is added empty, for the draft job;
 - a removed segment leaves the article (`removed`: hidden everywhere, kept for the history).
 On a published article the update happens under a correction: the live version stays until republished.
+A revert to the revision before it undoes it (`services.revert`, from `history.revert_changes`).
 """
 
 from django.db import transaction
@@ -73,9 +74,15 @@ def sync(article_id: int, user) -> tuple[Article, dict, Job | None]:
     return article, summary, job
 
 
+def clear_positions(document_id: int) -> None:
+    """Move the document's segments out of the way of every position (an update from the original, and a revert
+    across one, then give each segment its place, saving one at a time)."""
+    Segment.objects.filter(document_id=document_id).update(position=F("position") + _OUT_OF_THE_WAY)
+
+
 def _apply(article: Article, user, segments: list[Segment], steps, new: list) -> dict:
     document = article.document
-    Segment.objects.filter(document=document).update(position=F("position") + _OUT_OF_THE_WAY)
+    clear_positions(document.pk)
     touched, summary = [], {"edited": [], "added": [], "removed": []}
     for position, step in enumerate(s for s in steps if s.op != "removed"):
         if step.op == "added":

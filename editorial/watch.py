@@ -12,7 +12,7 @@ the memory's folding. Outcomes:
 
 The schedule (`check_due`, run by the scheduler): hourly for the first WATCH_HOURLY_FOR_HOURS after import, then
 daily until WATCH_DAYS_AFTER_PUBLICATION days after publication (or after import, while unpublished). Off for an
-article (`watch_enabled`) or for every article of a feed (`SourceFeed.watch`).
+article (`watch_enabled`, `switch`) or for every article of a feed (`SourceFeed.watch`, `switch_feed`).
 """
 
 import difflib
@@ -25,14 +25,15 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from translations.diff import word_diff
 from translations.normalize import normalize
-from translations.segmentation import split_body
+from translations.segmentation import plain_text, split_body
 
-from . import fetching, history, notifications, snapshots, workflow
+from . import fetching, history, notifications, roles, snapshots, workflow
 from .errors import Refused
-from .models import Article, FeedItem, PublishedVersion, SourceSnapshot, State
+from .models import Article, FeedItem, PublishedVersion, SourceFeed, SourceSnapshot, State
 from .public import cache
 
 log = logging.getLogger(__name__)
@@ -142,11 +143,11 @@ def check(article_id: int, user=None) -> Outcome:
         return Outcome(UNREACHABLE, detail=str(exc))
     if download.status == 304:
         return _unchanged(article)
-    body = fetching.extract_article(download)
-    blocks = split_body(body).blocks if body else []
-    if not blocks:
+    title, body = fetching.read_article(download)
+    title, blocks = plain_text(title), split_body(body).blocks if body else []
+    if not (title and blocks):
         return _gone(article, "The page no longer holds an article.")
-    title = article.document.segments.filter(position=0).values_list("source_text", flat=True).first() or ""
+    # The page's headline pairs with the title segment: a headline the outlet changed is an edit of position 0.
     new = [["title", title], *([b.kind, b.text] for b in blocks)]
     before = last.segments if last is not None and last.segments else _article_sources(article)
     if not any(s.op != "equal" for s in align([t for _, t in before], [t for _, t in new])):
@@ -211,12 +212,31 @@ def _gone(article: Article, detail: str) -> Outcome:
     return Outcome(GONE, detail=detail)
 
 
-def summary_of(outcome: str, found: dict) -> str:
+def _counts(found: dict) -> str:
+    """'the headline edited, 2 paragraphs edited, 1 added': the noun said once, with the first count."""
+    edited = found.get("edited", [])
+    parts = ["the headline edited"] if 0 in edited else []
+    # Position 0 is the headline, said apart; it is never added or removed (the title pairs with the title).
+    counts = {"edited": len([p for p in edited if p != 0]), "added": len(found.get("added", [])),
+              "removed": len(found.get("removed", []))}
+    noun = True
+    for key, n in counts.items():
+        if n:
+            parts.append(f"{n} paragraph{'s' if n != 1 else ''} {key}" if noun else f"{n} {key}")
+            noun = False
+    return ", ".join(parts)
+
+
+def _ago(when: datetime, now: datetime | None = None) -> str:
+    now = now or timezone.now()
+    return "just now" if now - when < timedelta(minutes=1) else f"{timesince(when, now, depth=1)} ago"
+
+
+def summary_of(outcome: str, found: dict, changed_at: datetime | None = None) -> str:
+    """The change found in words: 'The original changed 2 hours ago: 2 paragraphs edited, 1 added' (without the
+    time when `changed_at` is not given)."""
     if outcome == EDITED:
-        counts = [(len(found.get(k, [])), word) for k, word in (("edited", "edited"), ("added", "added"),
-                                                                 ("removed", "removed"))]
-        return "The original changed: " + ", ".join(
-            f"{n} paragraph{'s' if n != 1 else ''} {word}" for n, word in counts if n) + "."
+        return f"The original changed{' ' + _ago(changed_at) if changed_at else ''}: {_counts(found)}"
     if outcome == GONE:
         return "The original is gone: the outlet removed or moved it."
     return ""
@@ -224,7 +244,7 @@ def summary_of(outcome: str, found: dict) -> str:
 
 def summary(article: Article) -> str:
     """The last change to the original in words, for the desk: '' when there is nothing to say."""
-    return summary_of(article.watch_outcome, article.watch_changes or {})
+    return summary_of(article.watch_outcome, article.watch_changes or {}, article.watch_changed_at)
 
 
 def pending(article: Article) -> bool:
@@ -282,9 +302,9 @@ def check_due(now: datetime | None = None, limit: int | None = None) -> dict[str
 
 
 def switch(article_id: int, user, enabled: bool) -> Article:
-    """Turn the watch on or off for one article (editors and admins)."""
-    if not workflow.may_edit_any(user):
-        raise Refused(403, "forbidden", "Only editors and admins turn the watch on or off.")
+    """Turn the watch on or off for one article (roles' "switch_watch": editors and admins)."""
+    if not roles.may(user, "switch_watch"):
+        raise Refused(403, "forbidden", roles.REFUSALS["switch_watch"])
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
         if article.watch_enabled != enabled:
@@ -292,6 +312,32 @@ def switch(article_id: int, user, enabled: bool) -> Article:
             article.save(update_fields=["watch_enabled", "updated_at"])
             history.leave_revision(user, f"Watch on the original turned {'on' if enabled else 'off'}", article)
     return article
+
+
+def switch_feed(feed_id: int, on: bool) -> SourceFeed:
+    """Turn the watch on or off for every article a feed brought in; the caller checks roles' "switch_watch"."""
+    with transaction.atomic():
+        feed = SourceFeed.objects.select_for_update(of=("self",)).select_related("created_by").filter(
+            pk=feed_id).first()
+        if feed is None:
+            raise Refused(404, "not_found", f"There is no feed {feed_id}.")
+        if feed.watch != on:
+            feed.watch = on
+            feed.save(update_fields=["watch"])
+    return feed
+
+
+def recompare(article_id: int) -> None:
+    """Say again what the article's source lacks of its newest original (after a revert took an update from the
+    original back): edited with the changes, or unchanged. An original reported gone stays gone."""
+    article = Article.objects.select_related("document").get(pk=article_id)
+    newest = SourceSnapshot.objects.filter(article=article).order_by("-retrieved_at", "-id").first()
+    if article.watch_outcome == GONE or newest is None or not newest.segments:
+        return
+    found = changes(article, newest.segments)
+    differs = bool(found["edited"] or found["removed"] or found["added"])
+    Article.objects.filter(pk=article.pk).update(watch_outcome=EDITED if differs else UNCHANGED,
+                                                 watch_changes=found if differs else {})
 
 
 def removed_originals(limit: int = 50):

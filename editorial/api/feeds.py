@@ -1,4 +1,4 @@
-"""Source feeds in the API (admins): register, list, change, remove, and poll now."""
+"""Source feeds in the API (admins): register, list, change, remove, and poll now; editors switch their watch."""
 
 from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema
@@ -7,7 +7,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from editorial import feeds
+from editorial import feeds, watch
 from editorial.errors import Refused
 from editorial.models import SourceFeed
 
@@ -93,3 +93,18 @@ class FeedPollView(APIView):
         feed = _feed_or_404(feed_id)
         feeds.queue_poll(feed.pk)
         return Response(FeedOut(feed).data, status=status.HTTP_202_ACCEPTED)
+
+
+class FeedWatchInput(serializers.Serializer):
+    watch = StrictBooleanField()
+
+
+class FeedWatchView(APIView):
+    """The watch on the originals of a feed's articles, on or off (editors and admins)."""
+
+    permission_classes = [Needs("switch_watch")]
+
+    @extend_schema(request=FeedWatchInput, responses=FeedOut)
+    def post(self, request, feed_id):
+        feed = watch.switch_feed(feed_id, _valid(FeedWatchInput, request.data)["watch"])
+        return Response(FeedOut(feed).data)

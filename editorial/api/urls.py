@@ -40,5 +40,6 @@ urlpatterns = [
     path("feeds/", feeds.FeedListView.as_view(), name="api-feeds"),
     path("feeds/<id:feed_id>/", feeds.FeedDetailView.as_view(), name="api-feed"),
     path("feeds/<id:feed_id>/poll/", feeds.FeedPollView.as_view(), name="api-feed-poll"),
+    path("feeds/<id:feed_id>/watch/", feeds.FeedWatchView.as_view(), name="api-feed-watch"),
     path("reports/post-editing/", reports.PostEditingReportView.as_view(), name="api-reports-post-editing"),
 ]

@@ -155,5 +155,5 @@ def test_the_desk_checks_the_original_and_flags_a_change(server, editor):  # noq
     blocks = [*JASIM["blocks"], ("p", "فقرة جديدة أضافها الموقع بعد النشر الأول للمقال.")]
     server.serve("/story", page_of({**JASIM, "blocks": blocks}))
     html = client.post(f"/desk/articles/{article.pk}/original/check/", follow=True).content.decode()
-    assert "The original changed: 1 paragraph added." in html and 'class="card watch-alert"' in html
+    assert "The original changed just now: 1 paragraph added" in html and 'class="card watch-alert"' in html
     assert "original changed" in client.get("/desk/").content.decode()

@@ -94,7 +94,7 @@ def test_an_edit_is_found_shown_told_and_brought_in_without_retyping(server, edi
     # Shown: the card and the workspace say what changed, with the Arabic word diff of the edited paragraph.
     client = Client()
     client.force_login(translator)
-    assert "The original changed: 1 paragraph edited, 1 paragraph added, 1 paragraph removed." in \
+    assert "The original changed just now: 1 paragraph edited, 1 added, 1 removed" in \
         client.get("/desk/").content.decode()
     page = client.get(f"/desk/articles/{article.pk}/").content.decode()
     assert "Segment 2: " in page and "<del>صباح الثلاثاء</del><ins>مساء الأربعاء</ins>" in page
@@ -377,3 +377,184 @@ def test_two_overlapping_watch_runs_check_each_original_once(server, editor):  #
     assert sum(sum(counts.values()) for counts in results) == len(articles)
     for article in articles:
         assert len(server.requests_to("/" + article.source_url.rsplit("/", 1)[1])) == 2  # the import, one check
+
+
+SHOWN = ("id", "position", "kind", "source_text", "machine_text", "text", "origin", "engine", "source_changed",
+         "previous_source")
+
+
+def shown(client, article: Article) -> dict:
+    """The article as the API shows its source and segments (the fields a revert gives back; not versions)."""
+    body = client.get(f"/api/v1/articles/{article.pk}/").json()
+    return {"title": body["source"]["title"], "body": body["source"]["body"],
+            "segments": [{k: s[k] for k in SHOWN} for s in body["segments"]]}
+
+
+def test_reverting_an_update_from_the_original_undoes_it(server, editor, translator, api):  # noqa: F811
+    article = to_state(imported(server, editor), State.TRANSLATION, editor, translator)
+    before = shown(api(editor), article)
+    server.serve("/story", article_page(edited_story()), etag='"v2"')
+    assert api(editor).post(f"/api/v1/articles/{article.pk}/watch/check/").json()["outcome"] == "edited"
+    assert api(translator).post(f"/api/v1/articles/{article.pk}/actions/sync/").status_code == 202
+    synced = shown(api(editor), article)
+    assert synced != before
+    added = next(s["id"] for s in synced["segments"] if s["source_text"] == NEW_PARAGRAPH[1])
+    history = api(editor).get(f"/api/v1/articles/{article.pk}/history/").json()["results"]
+    update, previous = history[0]["id"], history[1]["id"]
+    assert history[0]["comment"].startswith("Updated from the original")
+
+    # The desk says what the revert brings back before doing it.
+    desk = Client()
+    desk.force_login(editor)
+    asked = desk.post(f"/desk/articles/{article.pk}/history/{previous}/revert/").content.decode()
+    last = len(JASIM["blocks"])
+    assert "The source text as it was then, for segment 2." in asked
+    assert f"Back in the article (an update from the original removed it since): segment {last}." in asked
+    assert f"Out of the article again (an update from the original added it since; its history stays): " \
+           f"segment {last}." in asked
+
+    response = api(editor).post(f"/api/v1/articles/{article.pk}/history/{previous}/revert/", format="json")
+    assert response.status_code == 200, response.content
+    assert shown(api(editor), article) == before  # sources, the removed segment back, the added one out, marks
+    assert added not in {s["id"] for s in response.json()["segments"]}
+    history = api(editor).get(f"/api/v1/articles/{article.pk}/history/").json()["results"]
+    assert history[0]["comment"] == f"Reverted to revision {previous}"  # itself a new revision
+    # The original still differs from the article: the change is pending again, and can be brought in again.
+    body = api(editor).get(f"/api/v1/articles/{article.pk}/").json()
+    assert (body["watch"]["outcome"], body["watch"]["changes"]["edited"]) == ("edited", [2])
+    assert "sync" in body["actions"]
+
+    # Compare still works across the update and the revert, both ways.
+    for start, end in ((previous, "current"), (previous, update), (update, "current")):
+        diff = api(editor).get(f"/api/v1/articles/{article.pk}/diff/?from={start}&to={end}")
+        assert diff.status_code == 200, (start, end)
+    rows = api(editor).get(f"/api/v1/articles/{article.pk}/diff/?from={previous}&to=current").json()["segments"]
+    assert [r["id"] for r in rows] == [s["id"] for s in before["segments"]] and not any(r["changed"] for r in rows)
+    assert desk.get(f"/desk/articles/{article.pk}/compare/?from={update}").status_code == 200
+    # And the update can be reverted to in turn: the article is as the update left it.
+    api(editor).post(f"/api/v1/articles/{article.pk}/history/{update}/revert/", format="json")
+    assert shown(api(editor), article) == synced
+
+
+def test_a_changed_headline_is_an_edit_of_the_title(server, editor, api):  # noqa: F811
+    article = imported(server, editor)
+    headline = "عودة الحياة تدريجياً إلى مدينة جاسم بعد اتفاق تهدئة هش"
+    server.serve("/story", article_page({**JASIM, "title": headline}), etag='"v2"')
+    found = api(editor).post(f"/api/v1/articles/{article.pk}/watch/check/").json()
+    assert (found["outcome"], found["edited"], found["removed"], found["added"]) == ("edited", [0], [], [])
+    desk = Client()
+    desk.force_login(editor)
+    assert "The original changed just now: the headline edited" in desk.get("/desk/").content.decode()
+    assert api(editor).post(f"/api/v1/articles/{article.pk}/actions/sync/").status_code == 200
+    body = api(editor).get(f"/api/v1/articles/{article.pk}/").json()
+    assert body["segments"][0]["source_text"] == headline and body["source"]["title"] == headline
+
+
+def test_the_desk_card_says_when_the_original_changed_then_what_in_short(server, editor, api):  # noqa: F811
+    article = imported(server, editor)
+    blocks = list(JASIM["blocks"])
+    blocks[0] = (blocks[0][0], blocks[0][1].replace("الشمالي", "الغربي"))
+    blocks[1] = (blocks[1][0], blocks[1][1].replace("صباح الثلاثاء", "مساء الأربعاء"))
+    server.serve("/story", article_page({**JASIM, "blocks": [*blocks, NEW_PARAGRAPH]}), etag='"v2"')
+    assert api(editor).post(f"/api/v1/articles/{article.pk}/watch/check/").json()["edited"] == [1, 2]
+    Article.objects.filter(pk=article.pk).update(watch_changed_at=timezone.now() - timedelta(hours=2, minutes=5))
+    desk = Client()
+    desk.force_login(editor)
+    card = desk.get("/desk/").content.decode().replace("\xa0", " ")  # timesince keeps "2 hours" on one line
+    assert "The original changed 2 hours ago: 2 paragraphs edited, 1 added</span>" in card
+
+
+def test_editors_switch_the_watch_of_a_feed_and_translators_may_not(server, editor, translator, admin_user, api):  # noqa: F811,E501
+    from editorial import roles
+
+    link = server.serve("/2024/05/bread.html", article_page(BREAD))
+    url = server.serve_feed("/atom.xml", atom([{"title": BREAD["title"], "link": link, "summary": BREAD["summary"],
+                                                "author": "x", "published": timezone.now(),
+                                                "content": block_html(BREAD["blocks"]) * 3}]), kind="atom")
+    feed = register(admin_user, url, name="Enab Baladi")
+    feeds.poll(feed.pk)
+    from_feed = Article.objects.get(source_url=link)
+    switch = f"/api/v1/feeds/{feed.pk}/watch/"
+    refused = api(translator).post(switch, {"watch": False}, format="json")
+    assert refused.status_code == 403 and refused.json()["error"]["message"] == roles.REFUSALS["switch_watch"]
+    assert api().post(switch, {"watch": False}, format="json").status_code == 401
+    assert api(editor).post(switch, {"watch": "no"}, format="json").status_code == 400
+    assert api(editor).post("/api/v1/feeds/999999/watch/", {"watch": False}, format="json").status_code == 404
+    assert from_feed in watch.due()
+
+    answer = api(editor).post(switch, {"watch": False}, format="json")
+    assert answer.status_code == 200 and (answer.json()["id"], answer.json()["watch"]) == (feed.pk, False)
+    assert from_feed not in watch.due()
+    assert api(admin_user).get(f"/api/v1/feeds/{feed.pk}/").json()["watch"] is False
+    assert api(admin_user).post(switch, {"watch": True}, format="json").json()["watch"] is True
+    assert from_feed in watch.due()
+
+
+def test_an_editor_corrects_a_page_whose_original_was_removed(server, editor, translator, api):  # noqa: F811
+    article = to_state(imported(server, editor), State.PUBLISHED, editor, translator)
+    live = article.live_version_id
+    server.serve("/story", b"gone", status=410)
+    assert api(editor).post(f"/api/v1/articles/{article.pk}/watch/check/").json()["outcome"] == "gone"
+    answer = api(editor).post(f"/api/v1/articles/{article.pk}/watch/decision/",
+                              {"choice": "correct", "comment": "The outlet withdrew the figures"}, format="json")
+    assert answer.status_code == 200 and answer.json() == {"decision": "correct", "state": "editing"}
+    article.refresh_from_db()
+    assert article.live_version_id == live  # the page stays up while it is corrected
+    assert article.state_changes.filter(action="correct", comment="The outlet withdrew the figures",
+                                        user=editor).exists()
+    assert "has been removed" not in Client().get(f"/articles/{article.slug}/").content.decode()  # no note
+    desk = Client()
+    desk.force_login(editor)
+    assert "Removed by their outlet:" not in desk.get("/desk/").content.decode()  # decided: no longer alerting
+    assert "Original removed (correct)" in desk.get("/desk/articles/").content.decode()
+
+
+def test_a_page_that_no_longer_holds_the_article_is_gone(server, editor, api):  # noqa: F811
+    article = imported(server, editor)
+    # 200, the headline still there, no article text under it.
+    server.serve("/story", f"<html><head><title>{JASIM['title']}</title></head><body></body></html>".encode())
+    found = api(editor).post(f"/api/v1/articles/{article.pk}/watch/check/").json()
+    assert (found["outcome"], found["detail"]) == ("gone", "The page no longer holds an article.")
+    body = api(editor).get(f"/api/v1/articles/{article.pk}/").json()
+    assert body["watch"]["outcome"] == "gone"
+    assert Notification.objects.filter(event="original_removed", article=article).exists()
+
+
+def test_an_original_that_does_not_answer_in_time_is_unreachable(server, editor, api, settings):  # noqa: F811
+    article = imported(server, editor)
+    settings.FEED_TIMEOUT_SECONDS = 0.5
+    server.serve("/story", article_page(JASIM), delay=2)
+    found = api(editor).post(f"/api/v1/articles/{article.pk}/watch/check/").json()
+    assert found["outcome"] == "unreachable" and "did not answer within 0.5 seconds" in found["detail"]
+    watched = api(editor).get(f"/api/v1/articles/{article.pk}/").json()["watch"]
+    assert (watched["outcome"], watched["failures"]) == ("", 1)  # counts for nothing yet
+
+
+def test_unchanged_segments_keep_their_overrides_through_an_update(server, editor, translator, api):  # noqa: F811
+    from editorial import services
+
+    article = to_state(imported(server, editor), State.TRANSLATION, editor, translator)
+    segment = article.document.segments.get(position=1)
+    services.save_segment(article.pk, segment.pk, translator, text="Life returns to جاسم after a truce.",
+                          version=segment.version)
+    assert api(editor).post(f"/api/v1/articles/{article.pk}/segments/{segment.pk}/overrides/",
+                            {"code": "untranslated", "reason": "The town's name stays in Arabic here."},
+                            format="json").status_code == 201
+    server.serve("/story", article_page(edited_story()), etag='"v2"')
+    api(editor).post(f"/api/v1/articles/{article.pk}/watch/check/")
+    assert api(editor).post(f"/api/v1/articles/{article.pk}/actions/sync/").status_code == 202
+    kept = next(s for s in api(editor).get(f"/api/v1/articles/{article.pk}/").json()["segments"]
+                if s["id"] == segment.pk)
+    untranslated = next(i for i in kept["issues"] if i["code"] == "untranslated")
+    assert untranslated["overridden"] == {"reason": "The town's name stays in Arabic here.", "by": editor.username}
+
+
+def test_the_word_diff_of_an_edited_original_is_in_the_api(server, editor, api):  # noqa: F811
+    article = imported(server, editor)
+    server.serve("/story", article_page(edited_story()), etag='"v2"')
+    api(editor).post(f"/api/v1/articles/{article.pk}/watch/check/")
+    changes = api(editor).get(f"/api/v1/articles/{article.pk}/").json()["watch"]["changes"]
+    [edit] = changes["edits"]
+    assert edit["position"] == 2 and edit["old"] == JASIM["blocks"][1][1]
+    assert ["delete", "صباح الثلاثاء"] in edit["ops"] and ["insert", "مساء الأربعاء"] in edit["ops"]
+    assert changes["additions"] == [NEW_PARAGRAPH[1]] and changes["removals"] == [JASIM["blocks"][-1][1]]
