@@ -68,8 +68,7 @@ def run(job_id: int, holder: str = "") -> Job | None:
             with transaction.atomic():
                 jobs.note(job.pk, f"Attempt {job.attempts} failed: {exc}")
                 Job.objects.filter(pk=job.pk).update(state=Job.Status.QUEUED, error=str(exc))
-                Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.Status.RETRYING, error=str(exc),
-                                                              attempts=job.attempts)
+                _own(job, delivery).update(state=Delivery.Status.RETRYING, error=str(exc), attempts=job.attempts)
             raise RetryLater(str(exc)) from exc
         return _finish(job, delivery, Job.Status.FAILED, None, str(exc))
     except OperationalError:
@@ -92,9 +91,13 @@ def _finish(job: Job, delivery: Delivery | None, state: str, remote, message: st
                       "error": message if failed else ""}
             if remote is not None:
                 update["remote_id"], update["remote_url"] = remote
-            # Only this job's outcome: a newer event's job owns the row once it is queued.
-            Delivery.objects.filter(pk=delivery.pk, job_id=job.pk).update(**update)
+            _own(job, delivery).update(**update)
     return Job.objects.get(pk=job.pk)
+
+
+def _own(job: Job, delivery: Delivery):
+    """The delivery row while this job owns it: an older event's job running late never writes over a newer one's."""
+    return Delivery.objects.filter(pk=delivery.pk, job_id=job.pk)
 
 
 def status_line(delivery: Delivery) -> str:

@@ -1,7 +1,7 @@
 """Publish targets, for admins: where published articles also go (WordPress, webhooks). Secrets are write-only."""
 
 from django.core.validators import URLValidator
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,6 +13,23 @@ from editorial.models import PublishTarget
 from .permissions import Needs
 from .serializers import StrictBooleanField, StrictCharField
 from .views import _valid
+
+# What a target's options may hold, as the schema says it; which of them a kind takes, and their checks, are the
+# target classes' own (`Target.option_fields`, applied by `targets.clean_options`).
+OPTIONS_SCHEMA = {
+    "type": "object", "additionalProperties": False,
+    "properties": {
+        "category": {"type": "integer", "minimum": 1, "nullable": True,
+                     "description": "WordPress: the id of the category posts go in (null: none)."},
+        "unpublish": {"type": "string", "enum": ["draft", "trash", None], "nullable": True,
+                      "description": "WordPress: what unpublishing does to the post (null: draft)."},
+    },
+}
+
+
+@extend_schema_field(OPTIONS_SCHEMA)
+class OptionsField(serializers.DictField):
+    """A target's options (checked by its kind's class)."""
 
 
 class TargetInput(serializers.Serializer):
@@ -26,7 +43,7 @@ class TargetInput(serializers.Serializer):
     secret = StrictCharField(max_length=500, required=False, allow_blank=True, write_only=True,
                              help_text="The Application Password or the webhook key: never shown back.")
     enabled = StrictBooleanField(default=True)
-    options = serializers.DictField(required=False, default=dict)
+    options = OptionsField(required=False, default=dict)
 
 
 class TargetChangeInput(TargetInput):

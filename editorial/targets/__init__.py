@@ -4,7 +4,8 @@ A target is a small class behind `Target`, registered by dotted path in PUBLISH_
 `site` (the public site itself: nothing to send), `webhook`, `wordpress`. Each is given its `PublishTarget` row
 and answers `publish(version, delivery)` (the live version, to create or update) and `unpublish(delivery)`, and
 `check()` for the admin's "Test connection". They raise `TargetError`, retryable or not: a wrong password is not
-worth a retry storm, an outage is.
+worth a retry storm, an outage is. Each class declares the options it takes (`option_fields`); `add` and `change`
+refuse any other, and the team page's form is built from them.
 
 Secrets (a WordPress Application Password, a webhook key) are stored encrypted with Fernet (AES, HMAC-SHA256),
 under a key derived from TARGET_SECRETS_KEY (by default SECRET_KEY): never shown back, useless from a backup
@@ -16,7 +17,9 @@ import functools
 import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
 
 from ..errors import Refused
@@ -32,9 +35,36 @@ class TargetError(Exception):
 
 class Target:
     label = ""
+    # The options this kind takes, each with the form field that cleans it (the API and the team page ask these).
+    option_fields: dict[str, forms.Field] = {}
 
     def __init__(self, row):
         self.row = row
+
+    @classmethod
+    def clean_options(cls, options: dict) -> dict:
+        """The options as stored (each cleaned by its field, empty ones left out); Refused (400) naming each bad one."""
+        cleaned, errors = {}, {}
+        for name, value in options.items():
+            field = cls.option_fields.get(name)
+            if field is None:
+                takes = f"; it takes {', '.join(cls.option_fields)}" if cls.option_fields else ": it takes none"
+                errors[name] = [f"A {cls.label} target has no option '{name}'{takes}."]
+                continue
+            if isinstance(value, (dict, list)):  # a form field would read {} or [] as empty, and keep none
+                errors[name] = [f"Give {name} one value, not a list or an object."]
+                continue
+            try:
+                value = field.clean(value)
+            except ValidationError as exc:
+                errors[name] = exc.messages
+                continue
+            if value not in (None, ""):
+                cleaned[name] = value
+        if errors:
+            said = " ".join(f"options.{name}: {' '.join(messages)}" for name, messages in errors.items())
+            raise Refused(400, "invalid", f"Some options are not valid. {said}", {"options": errors})
+        return cleaned
 
     @property
     def secret(self) -> str:
@@ -80,6 +110,11 @@ def kinds() -> dict[str, type[Target]]:
     return _registry(tuple(sorted(settings.PUBLISH_TARGETS.items())))
 
 
+def option_fields() -> dict[str, forms.Field]:
+    """Every registered kind's option fields, for a form that adds a target of any kind."""
+    return {name: field for cls in kinds().values() for name, field in cls.option_fields.items()}
+
+
 def for_row(row) -> Target:
     cls = kinds().get(row.kind)
     if cls is None:
@@ -97,8 +132,9 @@ def add(*, kind: str, name: str, url: str, username: str = "", secret: str = "",
     if kind not in kinds() or kind == "site":
         raise Refused(400, "invalid", f"A publish target is one of: {', '.join(k for k in kinds() if k != 'site')}.",
                       {"kind": [f"Not a kind of target: {kind}."]})
+    options = kinds()[kind].clean_options(options or {})
     return PublishTarget.objects.create(kind=kind, name=name.strip(), url=url, username=username.strip(),
-                                        secret=seal(secret), enabled=enabled, options=options or {})
+                                        secret=seal(secret), enabled=enabled, options=options)
 
 
 def change(row, **changes):
@@ -106,6 +142,8 @@ def change(row, **changes):
     secret = changes.pop("secret", None)
     if "kind" in changes and changes["kind"] != row.kind:
         raise Refused(400, "invalid", "A target's kind cannot change: add another target.", {"kind": ["Fixed."]})
+    if "options" in changes:
+        changes["options"] = for_row(row).clean_options(changes["options"] or {})
     for field, value in changes.items():
         setattr(row, field, value.strip() if isinstance(value, str) else value)
     if secret is not None:

@@ -2,13 +2,13 @@
 
 The API's root is found as WordPress advertises it (the `Link: <...>; rel="https://api.w.org/"` header of the site's
 home page), so sites with and without pretty permalinks both work. A publish creates the post, or updates the one
-whose id the delivery holds; before creating, a post with the article's slug and headline is looked for, so a
-job that died between WordPress's answer and our commit does not make a second post. The post carries the title, the
-standfirst as excerpt, the body (sub-headings as <h2>), the correction lines, the original's address, then the
-source credit and the disclaimer exactly as on the published version; keywords become tags (made when missing);
-`options.category` (an id) files it. Every text is escaped and the whole passes the import's sanitiser again, so
-nothing from the source becomes markup. Unpublish moves the post to draft, or to the trash with
-`options.unpublish = "trash"`.
+whose id the delivery holds; with no id kept, a post with the article's slug and headline is looked for, so a job
+that died between WordPress's answer and our commit does not make a second post, and an unpublish still finds the
+post to take down. The post carries the title, the standfirst as excerpt, the body (sub-headings as <h2>), the
+correction lines, the original's address, then the source credit and the disclaimer exactly as on the published
+version; keywords become tags (made when missing); `options.category` (an id) files it. Every text is escaped and
+the whole passes the import's sanitiser again, so nothing from the source becomes markup. Unpublish moves the post
+to draft, or to the trash with `options.unpublish = "trash"`.
 """
 
 import base64
@@ -17,6 +17,7 @@ import json
 import re
 from urllib.parse import quote, urlencode
 
+from django import forms
 from django.conf import settings
 from django.utils import formats, timezone
 
@@ -52,6 +53,14 @@ def _refusal(exc: fetching.FetchFailed) -> TargetError:
 
 class WordPressTarget(Target):
     label = "WordPress"
+    option_fields = {
+        "category": forms.IntegerField(required=False, min_value=1, label="WordPress category id (optional)",
+                                       error_messages={"invalid": "Give the category's id in WordPress: a number.",
+                                                       "min_value": "A WordPress category id is 1 or more."}),
+        "unpublish": forms.ChoiceField(required=False, label="On unpublish", choices=[
+            ("draft", "Move the post to draft"), ("trash", "Move the post to the trash")],
+            error_messages={"invalid_choice": "Say draft or trash (what unpublishing does to the post)."}),
+    }
 
     def _headers(self) -> dict:
         token = base64.b64encode(f"{self.row.username}:{self.secret}".encode()).decode()
@@ -122,23 +131,30 @@ class WordPressTarget(Target):
         category = (self.row.options or {}).get("category")
         if category:
             post["categories"] = [int(category)]
-        post_id = delivery.remote_id
-        if not post_id:  # made by an attempt whose answer was lost? Only a post with this slug and this title.
-            found = self._call(root, "wp/v2/posts", query={"slug": version.slug, "status": "any",
-                                                           "context": "edit"})
-            mine = [p for p in found or [] if (p.get("title") or {}).get("raw") == title]
-            post_id = str(mine[0]["id"]) if mine else ""
+        post_id = self._post_id(root, delivery, version)
         saved = self._call(root, f"wp/v2/posts/{post_id}" if post_id else "wp/v2/posts", "POST", post)
         return str(saved["id"]), saved.get("link", "")
 
+    def _post_id(self, root: str, delivery, version) -> str:
+        """The post the delivery names or, when an attempt's answer was lost before its id was kept, the one post
+        with this version's slug and title; '' when there is none."""
+        if delivery.remote_id or version is None:
+            return delivery.remote_id
+        found = self._call(root, "wp/v2/posts", query={"slug": version.slug, "status": "any", "context": "edit"})
+        title = html.escape(version.headline, quote=False)
+        mine = [p for p in found or [] if (p.get("title") or {}).get("raw") == title]
+        return str(mine[0]["id"]) if mine else ""
+
     def unpublish(self, delivery) -> None:
-        if not delivery.remote_id:
-            return
         root = self._root()
+        # What went out last is what to look for: the article has no live version any more.
+        post_id = self._post_id(root, delivery, delivery.article.published_versions.order_by("-number").first())
+        if not post_id:
+            return
         if (self.row.options or {}).get("unpublish") == "trash":
-            self._call(root, f"wp/v2/posts/{delivery.remote_id}", "DELETE")
+            self._call(root, f"wp/v2/posts/{post_id}", "DELETE")
         else:
-            self._call(root, f"wp/v2/posts/{delivery.remote_id}", "POST", {"status": "draft"})
+            self._call(root, f"wp/v2/posts/{post_id}", "POST", {"status": "draft"})
 
     def check(self) -> str:
         root = self._root()

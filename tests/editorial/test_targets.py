@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from editorial import delivering, targets, workflow
 from editorial.models import Delivery, Job, PublishTarget, State
@@ -184,8 +185,6 @@ def test_an_admin_manages_targets_on_the_team_page(admin_user, editor, receiver)
 def test_a_scheduled_article_is_sent_when_it_is_published_not_before(api, admin_user, editor, translator, receiver):
     from datetime import timedelta
 
-    from django.utils import timezone
-
     add_webhook(api, admin_user, receiver)
     article = article_in(State.EDITING, editor=editor, translator=translator)
     workflow.apply(article.pk, editor, "publish", publish_at=timezone.now() + timedelta(hours=1))
@@ -193,3 +192,142 @@ def test_a_scheduled_article_is_sent_when_it_is_published_not_before(api, admin_
     workflow.publish_due(timezone.now() + timedelta(hours=2))
     deliver_all(article)
     assert [json.loads(r["body"])["event"] for r in receiver.accepted()] == ["published"]
+
+
+def test_a_delivery_waiting_to_try_again_is_sent_now_from_the_desk(api, admin_user, editor, translator, receiver,
+                                                                   settings):
+    add_webhook(api, admin_user, receiver)
+    article = article_in(State.EDITING, editor=editor, translator=translator)
+    receiver.statuses = [503, 503]
+    workflow.apply(article.pk, editor, "publish")
+    (job,) = Job.objects.filter(article=article, kind=Job.Kind.DELIVERY)
+    for _ in range(2):
+        with pytest.raises(delivering.RetryLater):
+            delivering.run(job.pk)
+    client = Client()
+    client.force_login(editor)
+    page = client.get(f"/desk/articles/{article.pk}/").content.decode()
+    assert f"Newsroom CMS hook: failed, retrying (2/{settings.JOB_MAX_ATTEMPTS}): The webhook at" in page
+    assert f"/desk/jobs/{job.pk}/retry/" in page
+
+    # While a worker holds the job's lease (an attempt under way), a retry is refused and none is offered.
+    Job.objects.filter(pk=job.pk).update(state=Job.Status.RUNNING, heartbeat_at=timezone.now(), leased_by="worker-1")
+    assert f"/desk/jobs/{job.pk}/retry/" not in client.get(f"/desk/articles/{article.pk}/").content.decode()
+    refused = api(editor).post(f"/api/v1/jobs/{job.pk}/retry/", {}, format="json")
+    assert refused.status_code == 409 and "this one is running" in refused.json()["error"]["message"]
+    Job.objects.filter(pk=job.pk).update(state=Job.Status.QUEUED)
+
+    page = client.post(f"/desk/jobs/{job.pk}/retry/", follow=True).content.decode()
+    assert "Queued again." in page and "Newsroom CMS hook: sending" in page
+    run_job(delivering.run, job.pk)
+    assert Delivery.objects.get(article=article).state == "sent"
+    # The attempt the backoff had scheduled comes later: the job is done, nothing is sent twice.
+    delivering.run(job.pk)
+    assert [json.loads(r["body"])["event"] for r in receiver.accepted()] == ["published"]
+
+
+def test_an_earlier_events_job_running_late_leaves_the_newer_events_delivery_alone(api, admin_user, editor,
+                                                                                   translator, receiver):
+    add_webhook(api, admin_user, receiver)
+    article = article_in(State.EDITING, editor=editor, translator=translator)
+    receiver.statuses = [503]
+    workflow.apply(article.pk, editor, "publish")
+    (published,) = Job.objects.filter(article=article, kind=Job.Kind.DELIVERY)
+    with pytest.raises(delivering.RetryLater):
+        delivering.run(published.pk)
+    workflow.apply(article.pk, editor, "correct")
+    workflow.apply(article.pk, editor, "publish", comment="The figures were corrected.")
+    corrected = Job.objects.filter(article=article, kind=Job.Kind.DELIVERY).exclude(pk=published.pk).get()
+    run_job(delivering.run, corrected.pk)
+    sent = Delivery.objects.values("state", "event", "error", "attempts").get(article=article)
+    assert (sent["state"], sent["event"]) == ("sent", "corrected")
+
+    # The publish job's retry comes after it, and fails again; then for good.
+    receiver.statuses = [503]
+    with pytest.raises(delivering.RetryLater):
+        delivering.run(published.pk)
+    assert Delivery.objects.values("state", "event", "error", "attempts").get(article=article) == sent
+    receiver.statuses = [401]
+    assert delivering.run(published.pk).state == Job.Status.FAILED
+    assert Delivery.objects.values("state", "event", "error", "attempts").get(article=article) == sent
+    client = Client()
+    client.force_login(editor)
+    page = client.get(f"/desk/articles/{article.pk}/").content.decode()
+    assert "Newsroom CMS hook: corrected" in page and "retry/" not in page
+
+
+def test_a_targets_options_are_the_ones_its_kind_takes(api, admin_user, receiver):
+    client = api(admin_user)
+
+    def add(kind, options):
+        return client.post("/api/v1/targets/", {"kind": kind, "name": "CMS", "url": receiver.url,
+                                                "options": options}, format="json")
+
+    for kind, options, said in [
+        ("wordpress", {"category": 0}, "A WordPress category id is 1 or more."),
+        ("wordpress", {"category": "news"}, "Give the category's id in WordPress: a number."),
+        ("wordpress", {"category": True}, "Give the category's id in WordPress: a number."),
+        ("wordpress", {"unpublish": "delete"}, "Say draft or trash (what unpublishing does to the post)."),
+        ("wordpress", {"unpublish": {}}, "Give unpublish one value, not a list or an object."),
+        ("wordpress", {"colour": "red"}, "A WordPress target has no option 'colour'; it takes category, unpublish."),
+        ("webhook", {"unpublish": "trash"}, "A Webhook target has no option 'unpublish': it takes none."),
+    ]:
+        refused = add(kind, options)
+        assert refused.status_code == 400, (options, refused.content)
+        error = refused.json()["error"]
+        (name,) = options
+        assert error["code"] == "invalid" and error["details"] == {"options": {name: [said]}}
+        assert error["message"] == f"Some options are not valid. options.{name}: {said}"
+    assert not PublishTarget.objects.exists()
+
+    added = add("wordpress", {"category": 7, "unpublish": "trash"})
+    assert added.status_code == 201 and added.json()["options"] == {"category": 7, "unpublish": "trash"}
+    changed = client.patch(f"/api/v1/targets/{added.json()['id']}/", {"options": {"category": -3}}, format="json")
+    assert changed.status_code == 400 and "options.category: A WordPress category id is 1 or more." in \
+        changed.json()["error"]["message"]
+    assert PublishTarget.objects.get().options == {"category": 7, "unpublish": "trash"}
+    changed = client.patch(f"/api/v1/targets/{added.json()['id']}/", {"options": {"unpublish": "draft"}},
+                           format="json")
+    assert changed.status_code == 200 and changed.json()["options"] == {"unpublish": "draft"}
+
+
+def test_an_admin_edits_a_target_on_the_team_page(admin_user):
+    row = targets.add(kind="wordpress", name="WordPress", url="https://cms.example.org/", username="wpadmin",
+                      secret="old-pass", options={"category": 3})
+    hook = targets.add(kind="webhook", name="CMS hook", url="https://cms.example.org/hook", secret="hook-key")
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get("/desk/team/").content.decode()
+    assert "Edit WordPress" in page and 'value="https://cms.example.org/"' in page and "old-pass" not in page
+    assert f'name="target-{row.pk}-category"' in page and f'name="target-{hook.pk}-category"' not in page
+
+    # A new name, address, user and options; the secret field left empty keeps the secret saved.
+    edit = {"do": "change", f"target-{row.pk}-name": "Newsroom WordPress",
+            f"target-{row.pk}-url": "https://news.example.org/", f"target-{row.pk}-username": "deskbot",
+            f"target-{row.pk}-secret": "", f"target-{row.pk}-category": "12", f"target-{row.pk}-unpublish": "trash"}
+    page = client.post(f"/desk/team/targets/{row.pk}/", edit, follow=True).content.decode()
+    assert "Newsroom WordPress saved." in page
+    row.refresh_from_db()
+    assert (row.name, row.url, row.username, row.options) == (
+        "Newsroom WordPress", "https://news.example.org/", "deskbot", {"category": 12, "unpublish": "trash"})
+    assert targets.unseal(row.secret) == "old-pass"
+
+    # A new secret replaces it, and is not shown back.
+    page = client.post(f"/desk/team/targets/{row.pk}/", {**edit, f"target-{row.pk}-secret": "new-pass"},
+                       follow=True).content.decode()
+    assert "new-pass" not in page
+    row.refresh_from_db()
+    assert targets.unseal(row.secret) == "new-pass"
+
+    # A bad value is refused next to its field, and nothing changes.
+    refused = client.post(f"/desk/team/targets/{row.pk}/", {**edit, f"target-{row.pk}-category": "0",
+                                                            f"target-{row.pk}-name": "Renamed"})
+    next_to_the_field = '<p class="field-error" role="alert">A WordPress category id is 1 or more.</p>'
+    assert refused.status_code == 400 and next_to_the_field in refused.content.decode()
+    row.refresh_from_db()
+    assert (row.name, row.options) == ("Newsroom WordPress", {"category": 12, "unpublish": "trash"})
+    # The add form takes its options from the same declaration.
+    added = client.post("/desk/team/targets/", {"target-kind": "wordpress", "target-name": "Other",
+                                                 "target-url": "https://other.example.org/", "target-category": "0"})
+    assert added.status_code == 400 and next_to_the_field in added.content.decode()
+    assert PublishTarget.objects.count() == 2

@@ -1,14 +1,21 @@
 """Publishing into a real WordPress (Debian's package under php -S, on MariaDB): publish, correct, unpublish, a
-repeated job, WordPress down during a publish, a wrong password, and a script in the text. Posts are read back
-through WordPress's own REST API."""
+repeated job, WordPress down during a publish, a wrong password, a script in the text, every part of the post, and
+another target failing beside it. Posts are read back through WordPress's own REST API."""
 
+import html
+import json
 import os
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.utils import timezone
 
-from editorial import delivering, services, workflow
-from editorial.models import Delivery, Job, PublishTarget, State
-from tests.conftest import article_in, run_job
+from editorial import delivering, drafting, services, workflow
+from editorial.models import Article, Delivery, Job, PublishTarget, State
+from tests.conftest import article_in, fill_segments, run_job, source_payload
+from tests.fakes.receiver import Receiver
 from tests.wordpress import ADMIN, WordPress, available
 
 pytestmark = pytest.mark.django_db
@@ -27,10 +34,10 @@ def wordpress(tmp_path_factory):
     site.close()
 
 
-def connect(api, admin_user, wordpress, password=None) -> dict:
+def connect(api, admin_user, wordpress, password=None, options=None) -> dict:
     response = api(admin_user).post("/api/v1/targets/", {
         "kind": "wordpress", "name": "WordPress", "url": wordpress.url, "username": ADMIN,
-        "secret": password or wordpress.password}, format="json")
+        "secret": password or wordpress.password, "options": options or {}}, format="json")
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -164,3 +171,150 @@ def test_an_address_without_a_rest_api_is_said_plainly(api, admin_user, wordpres
     checked = api(admin_user).post(f"/api/v1/targets/{response.json()['id']}/check/")
     assert checked.status_code == 400
     assert "does not say where its REST API is" in checked.json()["error"]["message"]
+
+
+def ready_with_a_subheading(editor, translator, headline: str, subheading: str):
+    """An article in editing whose body is a paragraph, a sub-heading and a paragraph."""
+    source = {**source_payload()["source"], "body": "<p>عادت الحياة إلى نوى.</p><h2>الطرق</h2><p>أعيد فتح الطرق.</p>"}
+    article = services.create_article(user=editor, **source)
+    _, job = workflow.apply(article.pk, editor, "draft")
+    run_job(drafting.run_draft, job.pk)
+    workflow.apply(article.pk, editor, "assign", assignee=translator.username)
+    fill_segments(article, translator)
+    for segment in article.document.segments.filter(kind__in=["title", "heading"]):
+        text = headline if segment.kind == "title" else subheading
+        services.save_segment(article.pk, segment.pk, translator, text=text, version=segment.version)
+    workflow.apply(article.pk, translator, "submit")
+    return Article.objects.get(pk=article.pk)
+
+
+def blocks(content: str) -> list[str]:
+    """The post's blocks in order, as text: each paragraph or sub-heading, tags inside it dropped."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", b)) for b in re.findall(r"<(?:p|h2)>(.*?)</(?:p|h2)>", content, re.S)]
+
+
+def test_the_post_carries_the_standfirst_subheadings_category_link_tags_credit_and_disclaimer(
+        api, admin_user, editor, translator, wordpress):
+    category = wordpress.php("echo wp_insert_term('Southern Syria', 'category')['term_id'];")
+    tag = wordpress.php("echo wp_insert_term('Nawa', 'post_tag')['term_id'];")
+    connect(api, admin_user, wordpress, options={"category": int(category), "unpublish": "trash"})
+    article = ready_with_a_subheading(editor, translator, "Roads reopen in Nawa", "The roads")
+    services.update_details(article.pk, editor, version=article.version, standfirst="Four days of shelling ended.",
+                            keywords=["Nawa", "Roadworks"])
+    workflow.apply(article.pk, editor, "publish")
+    deliver(article)
+    delivery = Delivery.objects.get(article=article)
+    auth = (ADMIN, wordpress.password)
+    post = wordpress.get(f"/wp/v2/posts/{delivery.remote_id}?context=edit", auth)
+    version = article.published_versions.get()
+    assert post["excerpt"]["raw"] == "Four days of shelling ended."
+    assert "<h2>The roads</h2>" in post["content"]["raw"]
+    assert post["categories"] == [int(category)]
+    assert re.search(r'<a href="https://example\.org/a"[^>]*>Horan Free League</a>', post["content"]["raw"])
+    # The tag already there is used, not made a second time; the missing one is made.
+    assert int(tag) in post["tags"] and len(post["tags"]) == 2
+    assert [t["id"] for t in wordpress.get("/wp/v2/tags?search=Nawa")] == [int(tag)]
+    assert blocks(post["content"]["raw"])[-2:] == [version.credit(), version.disclaimer]
+
+    workflow.apply(article.pk, editor, "correct")
+    workflow.apply(article.pk, editor, "publish", comment="The number of days was corrected.")
+    deliver(article)
+    corrected = blocks(wordpress.get(f"/wp/v2/posts/{delivery.remote_id}?context=edit", auth)["content"]["raw"])
+    today = timezone.localdate()
+    assert f"Updated {today.day} {today:%B} {today.year}: The number of days was corrected." in corrected
+    assert corrected[-2:] == [version.credit(), version.disclaimer]  # still the last blocks
+
+    workflow.apply(article.pk, editor, "unpublish", comment="Withdrawn.")
+    deliver(article)
+    assert wordpress.get(f"/wp/v2/posts/{delivery.remote_id}?context=edit", auth)["status"] == "trash"
+
+
+def test_an_unpublish_finds_the_post_whose_id_was_lost(api, admin_user, editor, translator, wordpress):
+    connect(api, admin_user, wordpress)
+    article = ready(editor, translator, "Power returns to Busra after a week")
+    workflow.apply(article.pk, editor, "publish")
+    deliver(article)
+    delivery = Delivery.objects.get(article=article)
+    post_id = delivery.remote_id
+    # The answer to the publish was lost: the post is there, its id never kept.
+    Delivery.objects.filter(pk=delivery.pk).update(remote_id="", remote_url="")
+    workflow.apply(article.pk, editor, "unpublish", comment="Withdrawn.")
+    deliver(article)
+    auth = (ADMIN, wordpress.password)
+    assert wordpress.get(f"/wp/v2/posts/{post_id}", auth)["status"] == "draft"
+    assert wordpress.get(f"/wp/v2/posts/{post_id}")["status"] == 401  # not public any more
+    assert len(wordpress.get("/wp/v2/posts?search=Busra&status=any&context=edit", auth)) == 1
+
+
+class RestApiOff:
+    """A site that answers like WordPress whose REST API a plugin turned off: its home page still names the API's
+    root, and every route there is WordPress's 404 `rest_no_route`."""
+
+    def __init__(self):
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                root = f"http://127.0.0.1:{self.server.server_address[1]}/wp-json/"
+                if self.path == "/":
+                    self._answer(200, b"<html>A newsroom</html>", "text/html",
+                                 {"Link": f'<{root}>; rel="https://api.w.org/"'})
+                else:
+                    self._answer(404, json.dumps({"code": "rest_no_route", "message": "No route was found matching "
+                                                  "the URL and request method.", "data": {"status": 404}}).encode(),
+                                 "application/json")
+
+            def _answer(self, status, body, content_type, headers=None):
+                self.send_response(status)
+                for name, value in {"Content-Type": content_type, "Content-Length": str(len(body)),
+                                    **(headers or {})}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_rest_api_turned_off_is_said_plainly(api, admin_user):
+    site = RestApiOff()
+    try:
+        added = api(admin_user).post("/api/v1/targets/", {"kind": "wordpress", "name": "Locked WordPress",
+                                                          "url": site.url, "username": ADMIN, "secret": "x"},
+                                     format="json").json()
+        checked = api(admin_user).post(f"/api/v1/targets/{added['id']}/check/")
+    finally:
+        site.stop()
+    assert checked.status_code == 400
+    assert checked.json()["error"]["message"] == (
+        "WordPress's REST API did not answer at this address: it may be disabled (by a plugin or the server) or the "
+        "address is not the site's (WordPress: No route was found matching the URL and request method.).")
+
+
+def test_a_failing_target_beside_it_does_not_keep_the_post_from_wordpress(api, admin_user, editor, translator,
+                                                                         wordpress):
+    receiver = Receiver()
+    try:
+        receiver.statuses = [503]
+        api(admin_user).post("/api/v1/targets/", {"kind": "webhook", "name": "CMS hook", "url": receiver.url,
+                                                  "secret": "k"}, format="json")
+        connect(api, admin_user, wordpress)
+        article = ready(editor, translator, "Clinics reopen in Tafas")
+        workflow.apply(article.pk, editor, "publish")
+        by_target = {j.engine: j for j in Job.objects.filter(article=article, kind=Job.Kind.DELIVERY)}
+        with pytest.raises(delivering.RetryLater):
+            delivering.run(by_target["webhook"].pk)
+        run_job(delivering.run, by_target["wordpress"].pk)
+    finally:
+        receiver.stop()
+    states = dict(Delivery.objects.filter(article=article).values_list("target__kind", "state"))
+    assert states == {"webhook": "retrying", "wordpress": "sent"}
+    post_id = Delivery.objects.get(article=article, target__kind="wordpress").remote_id
+    assert wordpress.get(f"/wp/v2/posts/{post_id}")["title"]["rendered"] == "Clinics reopen in Tafas"
