@@ -52,6 +52,10 @@ bench-quality: venv
 bench-watch: venv
 	$(VENV_PYTHON) bench/watch.py
 
+.PHONY: bench-wire
+bench-wire: venv
+	$(VENV_PYTHON) bench/wire.py
+
 .PHONY: bench-load
 bench-load: venv
 	$(VENV_PYTHON) bench/load.py

@@ -16,6 +16,7 @@ REMEMBER = "editorial.tasks.remember_published"
 POLL_FEED = "editorial.tasks.poll_feed"
 SEND_NOTIFICATIONS = "editorial.tasks.send_notifications"
 DELIVER = "editorial.tasks.deliver"
+WIRE = "editorial.tasks.process_wire"
 
 
 def send(task: str, *args, later: str) -> bool:

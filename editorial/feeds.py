@@ -25,6 +25,7 @@ from translations.segmentation import plain_text
 from . import dispatch, fetching, services, snapshots, workflow
 from .errors import Refused
 from .models import Article, FeedItem, SourceFeed
+from .wire import triage
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +147,7 @@ def poll(feed_id: int) -> PollResult:
     if feed is None:
         return result
     etag, modified = feed.etag, feed.modified
+    fetch_failed = False
     if not feed.created_by.has_perm("editorial.import_article"):
         result.errors.append(
             f"{feed.created_by.username}, who registered this feed, may no longer import articles, so nothing "
@@ -159,15 +161,20 @@ def poll(feed_id: int) -> PollResult:
             download = fetching.fetch(feed.url, "The feed", conditional)
         except fetching.FetchFailed as exc:
             result.errors.append(str(exc))
+            fetch_failed = True
         else:
             if download.status != 304:
                 complete = _import_feed(feed, download, result)
+                fetch_failed = not complete and not result.created and not result.duplicates
                 # Keep the validators only when every entry is in: otherwise the next poll must fetch in full.
                 etag = download.headers.get("etag", "")[:500] if complete else ""
                 modified = download.headers.get("last-modified", "")[:100] if complete else ""
     SourceFeed.objects.filter(pk=feed.pk).update(
         last_polled_at=timezone.now(), last_error="\n".join(result.errors), etag=etag, modified=modified
     )
+    triage.count_poll(feed.pk, fetch_failed)
+    if result.created:  # their gists and stories now, not at the wire desk's next round
+        dispatch.send_on_commit(dispatch.WIRE, later="the wire desk's next round makes their gists.")
     return result
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from . import dispatch
 from .errors import Refused
-from .models import Article, Job
+from .models import Article, Delivery, Job
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +29,11 @@ log = logging.getLogger(__name__)
 UNDRAFTED = Q(machine_text__isnull=True) & (Q(text__isnull=True) | Q(source_changed=True))
 
 
-def create_draft_job(article: Article, user, total: int | None = None) -> Job:
+def create_draft_job(article: Article, user, total: int | None = None, assign_to: int | None = None) -> Job:
     job = Job.objects.create(
         kind=Job.Kind.DRAFT, article=article, created_by=user,
         total=article.document.segments.count() if total is None else total,
+        payload={"assign_to": assign_to} if assign_to else {},
     )
     transaction.on_commit(lambda: send(job.pk))
     return job
@@ -120,18 +121,31 @@ def retry_delay(retries: int, asked: float | None = None) -> float:
     return random.uniform(backoff / 2, backoff)
 
 
-def retry(job_id: int, user) -> Job:
-    """Queue a failed job again, at a user's request (editors and admins)."""
+def retry_refusal(job: Job, user) -> Refused | None:
+    """Why `user` may not retry `job` now, or None: editors and admins retry a failed job or one between attempts."""
     if not user.has_perm("editorial.draft_article"):
-        raise Refused(403, "forbidden", "Only editors and admins may retry jobs.")
+        return Refused(403, "forbidden", "Only editors and admins may retry jobs.")
+    # Queued after an attempt: waiting out its backoff, which the retry cuts short. A running job keeps its lease.
+    waiting = job.state == Job.Status.QUEUED and job.attempts > 0
+    if job.state != Job.Status.FAILED and not waiting:
+        return Refused(409, "invalid_state", "Only a failed job, or one waiting to try again, can be retried; this "
+                       f"one is {job.state}.", {"state": job.state})
+    return None
+
+
+def retry(job_id: int, user) -> Job:
+    """Queue a failed job again, or send one waiting for its next attempt now, at a user's request."""
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
-        if job.state != Job.Status.FAILED:
-            raise Refused(409, "invalid_state", f"Only a failed job can be retried; this one is {job.state}.",
-                          {"state": job.state})
+        refusal = retry_refusal(job, user)
+        if refusal is not None:
+            raise refusal
+        # A message still waiting in the broker meets the job's lease or its end (`start`): never two at once.
         job.state, job.error, job.attempts, job.finished_at = Job.Status.QUEUED, None, 0, None
         job.notes = [*job.notes, {"at": timezone.now().isoformat(), "message": f"Retried by {user.username}"}]
         job.save()
+        # The desk then shows the delivery this job owns as being sent, no longer as the failure retried.
+        Delivery.objects.filter(job_id=job.pk).update(state=Delivery.Status.PENDING, error="", attempts=0)
         transaction.on_commit(lambda: send(job.pk))
     return job
 

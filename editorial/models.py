@@ -68,6 +68,8 @@ class Article(models.Model):
     # correct or unpublish (editorial.watch.decide).
     watch_decision = models.CharField(max_length=12, blank=True)
     disclaimer = models.TextField(blank=True, help_text="The exact disclaimer printed when last published.")
+    # The wire desk: name the other outlets of its story (editorial.wire.stories) under the credit when published.
+    credit_story = models.BooleanField(default=False)
     # What the public sees; null when the article is not on the public site (never, or no longer, published).
     live_version = models.OneToOneField(
         "PublishedVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="live_article"
@@ -305,6 +307,8 @@ class PublishedVersion(models.Model):
     corrections = models.JSONField(default=list, help_text='[{"at": ISO time, "note": ...}], oldest first.')
     # The original this version was translated from (the article's newest snapshot when it went out).
     snapshot = models.ForeignKey("SourceSnapshot", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The other outlets that told the story, when the editors chose to credit them: ["Orient Daily", ...].
+    also_reported_by = models.JSONField(default=list, blank=True)
     # The outlet removed the original after this was published, and an editor chose to keep the page: it says so.
     original_removed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -469,3 +473,63 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.article_id} at {self.target_id}: {self.state}"
+
+
+class Story(models.Model):
+    """One event as several outlets told it (or one outlet re-posted it): the wire desk shows it as one row
+    (editorial.wire.stories)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"story {self.pk}"
+
+
+class WireItem(models.Model):
+    """An article as the wire desk sees it: its gist (the machine translation of its headline and first
+    paragraph, editorial.wire.gists), the words it is compared by, and the story it belongs to."""
+
+    class Gist(models.TextChoices):
+        PENDING = "pending"
+        MADE = "made"
+        UNAVAILABLE = "unavailable"  # the engine had nothing to offer (the memory-only engine, mostly)
+        FAILED = "failed"
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="wire")
+    story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
+    # What the gist and the fingerprint were made from (the headline and the first paragraph), hashed: a change
+    # of either (an update from the original) makes them again.
+    source_hash = models.CharField(max_length=64, blank=True)
+    fingerprint = models.TextField(blank=True, help_text="The words the similarity back-end compares.")
+    gist_state = models.CharField(max_length=12, choices=Gist.choices, default=Gist.PENDING, db_index=True)
+    gist_headline = models.TextField(blank=True)
+    gist_lead = models.TextField(blank=True)
+    gist_engine = models.CharField(max_length=40, blank=True)
+    gist_error = models.TextField(blank=True)
+    gist_attempts = models.PositiveIntegerField(default=0)
+    # A gist run working on it since then (editorial.wire.gists claims items so two runs never ask twice).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    made_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"wire item of {self.article_id}"
+
+
+class FeedDay(models.Model):
+    """How one feed's polls went on one day: the outlets' table counts fetch failures from these."""
+
+    feed = models.ForeignKey(SourceFeed, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    polls = models.PositiveIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "feed_id"]
+        constraints = [models.UniqueConstraint(fields=["feed", "day"], name="one_feed_day")]
+
+    def __str__(self):
+        return f"{self.feed_id} on {self.day}"

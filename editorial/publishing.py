@@ -14,6 +14,7 @@ from translations.models import Segment
 from . import delivering, jobs, quality, snapshots
 from .models import Article, Publication, PublishedVersion, SourceSnapshot
 from .public import cache
+from .wire import stories
 
 
 def empty_positions(article: Article) -> list[int]:
@@ -109,6 +110,7 @@ def publish(article: Article, now, *, user=None, note: str = "") -> PublishedVer
         source_url=article.source_url,
         source_published_at=article.source_published_at,
         source_language=document.source_language,
+        also_reported_by=stories.other_outlets(article) if article.credit_story else [],
         snapshot=_translated_from(article, segments),
         original_removed_at=previous.original_removed_at if previous else None,
         publication_name=publication.name,

@@ -12,7 +12,7 @@ from translations.models import Document, Segment
 from translations.normalize import normalize
 from translations.segmentation import plain_text, split_body
 
-from . import fetching, history, snapshots, workflow
+from . import fetching, history, snapshots, syncing, watch, workflow
 from .errors import Refused, check_text
 from .models import Article, Comment, Keyword
 
@@ -141,8 +141,10 @@ def import_article(*, user, url: str = "", title: str = "", body: str = "", **de
     return create_article(user=user, url=url, title=title, body=body, received=received, **details)
 
 
-def update_details(article_id: int, user, *, version: int, standfirst=None, keywords=None) -> Article:
-    """Edit the standfirst and keywords; refused (409) when `version` is not the current one."""
+def update_details(article_id: int, user, *, version: int, standfirst=None, keywords=None,
+                   credit_story: bool | None = None) -> Article:
+    """Edit the standfirst, keywords and whether the story's other outlets are credited; refused (409) when
+    `version` is not the current one."""
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
         refusal = workflow.details_refusal(article, user)
@@ -164,6 +166,9 @@ def update_details(article_id: int, user, *, version: int, standfirst=None, keyw
             if names != list(article.keywords.values_list("name", flat=True)):
                 article.keywords.set(_keyword_objects(names))
                 changed.append("keywords")
+        if credit_story is not None and credit_story != article.credit_story:
+            article.credit_story = credit_story
+            changed.append("the credit of the other outlets")
         if changed:
             article.version += 1
             article.save()
@@ -259,22 +264,35 @@ def save_segment(article_id: int, segment_id: int, user, *, text: str, version: 
 
 
 def revert(article_id: int, revision_id: int, user, *, segment_id: int | None = None) -> Article:
-    """Bring the text, standfirst and keywords back to a past revision (or one segment's text only), as a new
-    revision; exactly what `history.revert_changes` shows beforehand."""
+    """Bring the text, standfirst and keywords back to a past revision (across an update from the original, the
+    sources and the segments it removed or added too), or one segment's text only, as a new revision; exactly
+    what `history.revert_changes` shows beforehand."""
     with transaction.atomic():
-        article = Article.objects.select_for_update().get(pk=article_id)
+        article = Article.objects.select_for_update().select_related("document").get(pk=article_id)
         refusal = workflow.revert_refusal(article, user)
         if refusal:
             raise refusal
-        # Every segment locked before comparing, so none changes between the comparison and the write.
-        locked = {s.pk: s for s in article.document.segments.select_for_update()}
+        # Every segment locked before comparing, so none changes between the comparison and the write; the
+        # removed ones too, which a revert across an update from the original brings back.
+        locked = {s.pk: s for s in Segment.every.select_for_update().filter(document_id=article.document_id)}
         changes = history.revert_changes(article, revision_id, segment_id)
-        changed = _set_texts(user, [(locked[c["id"]], c["then"], c["origin"]) for c in changes["segments"]],
-                             timezone.now())
+        now = timezone.now()
+        across_update = bool(changes["sources"] or changes["restored"] or changes["removed"])
+        if segment_id is None:
+            changed = _restore_rows(article, user, locked, changes["rows"], now)
+        else:
+            changed = _set_texts(user, [(locked[c["id"]], c["then"], c["origin"]) for c in changes["segments"]],
+                                 now)
+        if changes["document"]:
+            for name, value in changes["document"].items():
+                setattr(article.document, name, value)
+            article.document.save()
+            changed.append(article.document)
         if changes["standfirst"] or changes["keywords"]:
             article.standfirst = changes["standfirst"][1] if changes["standfirst"] else article.standfirst
             if changes["keywords"]:
                 article.keywords.set(_keyword_objects(changes["keywords"][1]))
+        if changes["standfirst"] or changes["keywords"] or across_update:  # as the update itself did
             article.version += 1
         article.save()
         if segment_id is None:
@@ -282,7 +300,28 @@ def revert(article_id: int, revision_id: int, user, *, segment_id: int | None = 
         else:
             comment = f"Restored segment {locked[segment_id].position} from revision {revision_id}"
         history.leave_revision(user, comment, article, changed)
+        if across_update:
+            watch.recompare(article.pk)  # the source is behind its newest original again, or no longer
     return article
+
+
+def _restore_rows(article: Article, user, locked: dict[int, Segment], rows: dict[int, dict], now) -> list:
+    """Give each segment row back what `history.revert_changes` says it had (`rows`), as `_set_texts` would a
+    text: a new version when its text or source changes, so a save made against what it is now is refused."""
+    if any("position" in row for row in rows.values()):
+        syncing.clear_positions(article.document_id)
+    changed = []
+    for pk, row in rows.items():
+        segment = locked[pk]
+        for name, value in row.items():
+            setattr(segment, name, value)
+        if "text" in row:
+            segment.changed_by, segment.changed_at = user, now
+        if "text" in row or "source_text" in row:
+            segment.version += 1
+        segment.save()
+        changed.append(segment)
+    return changed
 
 
 def replacement_preview(article: Article, find: str, replacement: str, *, match_case: bool) -> list[dict]:

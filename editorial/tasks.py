@@ -4,7 +4,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
-from . import delivering, drafting, feeds, jobs, notifications, remembering, watch, workflow
+from . import delivering, drafting, feeds, jobs, notifications, remembering, watch, wire, workflow
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -72,3 +72,8 @@ def poll_feeds() -> None:
 @shared_task
 def check_originals() -> None:
     watch.check_due()
+
+
+@shared_task
+def process_wire() -> None:
+    wire.process()

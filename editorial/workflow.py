@@ -71,7 +71,13 @@ def under_correction(article: Article) -> bool:
 
 
 def _order_draft(t: Transition) -> Job:
-    return jobs.create_draft_job(t.article, t.user)
+    """The draft job; with an assignee (the wire desk's "take for"), the article goes to them once drafted."""
+    assign_to = None
+    if t.assignee:
+        if not t.user.has_perm("editorial.assign_article"):
+            raise Refused(403, "forbidden", "Your role may not assign articles.")
+        assign_to = _resolve_assignee(t.assignee).pk
+    return jobs.create_draft_job(t.article, t.user, assign_to=assign_to)
 
 
 def _claim(t: Transition) -> None:
@@ -125,7 +131,8 @@ def _publish(t: Transition) -> None:
 
 def _restore(t: Transition) -> None:
     """Back to the state it was archived from; a schedule lost with the archive brings it back to editing."""
-    archived = (StateChange.objects.filter(article=t.article, action="archive", to_state=State.ARCHIVED)
+    archived = (StateChange.objects.filter(article=t.article, action__in=("archive", "decline"),
+                                           to_state=State.ARCHIVED)
                 .order_by("-created_at", "-id").values_list("from_state", flat=True).first())
     state = archived or State.SOURCE
     t.article.state = State.EDITING if state == State.SCHEDULED else state
@@ -156,6 +163,10 @@ ACTIONS: dict[str, Action] = {
     for a in [
         Action("draft", "Order machine draft", frozenset({State.SOURCE}), State.MACHINE_DRAFT, "draft_article",
                handler=_order_draft, moves_now=False),
+        # The wire desk's "not for us": out of the incoming list with a reason, still found by search; a feed
+        # never brings it in again (its FeedItem stays), and "restore" brings it back.
+        Action("decline", "Decline", frozenset({State.SOURCE}), State.ARCHIVED, "archive_article",
+               comment_required=True, except_when=lambda article: _draft_running(article)),
         Action("claim", "Claim", frozenset({State.MACHINE_DRAFT}), State.TRANSLATION, "claim_article",
                handler=_claim),
         Action(
@@ -475,7 +486,20 @@ def finish_draft(job: Job, drafted_segments, comment: str) -> bool:
         article.state = State.MACHINE_DRAFT
         article.save(update_fields=["state", "updated_at"])
         record(article, job.created_by, "draft", State.SOURCE, comment, drafted_segments)
+        _assign_when_drafted(article, job)
         return True
+
+
+def _assign_when_drafted(article: Article, job: Job) -> None:
+    """The assignee named when the draft was ordered, if they may still translate; otherwise it waits to be
+    assigned, as any draft does."""
+    assignee = get_user_model().objects.filter(pk=job.payload.get("assign_to"), is_active=True).first()
+    if assignee is None or not assignee.has_perm("editorial.claim_article"):
+        return
+    article.assignee = assignee
+    article.state = State.TRANSLATION
+    article.save(update_fields=["assignee", "state", "updated_at"])
+    record(article, job.created_by, "assign", State.MACHINE_DRAFT, "")
 
 
 def publish_due(now: datetime | None = None) -> list[int]:

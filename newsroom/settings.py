@@ -245,6 +245,8 @@ CELERY_BEAT_SCHEDULE = {
     "poll-source-feeds": {"task": "editorial.tasks.poll_feeds", "schedule": 60.0},
     # Every five minutes, but only the originals due (editorial.watch.due) are fetched.
     "watch-originals": {"task": "editorial.tasks.check_originals", "schedule": 300.0},
+    # The wire desk's gists and stories for what came in since (editorial.wire); a feed poll also sends it.
+    "wire-desk": {"task": "editorial.tasks.process_wire", "schedule": 30.0},
 }
 # The scheduler (celery beat) keeps its schedule in Redis and runs only while it holds a lease there
 # (celery-redbeat): a second scheduler on another host waits, and takes over within SCHEDULER_LEASE_SECONDS
@@ -275,6 +277,13 @@ WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 # after import, then every WATCH_DAILY_SECONDS until WATCH_DAYS_AFTER_PUBLICATION days after publication (after
 # import while unpublished); at most WATCH_BATCH checks per run. An outlet stands out on the desk once its
 # originals failed WATCH_UNREACHABLE_AFTER checks in a row.
+# The wire desk (editorial.wire): gists for WIRE_GIST_BATCH items per engine call; a new item joins a story
+# told by the items of the last WIRE_STORY_HOURS, as WIRE_SIMILARITY (a name in WIRE_SIMILARITY_BACKENDS) judges.
+WIRE_GIST_BATCH = int(os.environ.get("WIRE_GIST_BATCH", "20"))
+WIRE_STORY_HOURS = int(os.environ.get("WIRE_STORY_HOURS", "72"))
+WIRE_SIMILARITY_BACKENDS = {"words": "editorial.wire.similarity.WeightedOverlap",
+                            "fuzzy": "editorial.wire.similarity.FuzzyTokens"}
+WIRE_SIMILARITY = os.environ.get("WIRE_SIMILARITY", "words")
 WATCH_HOURLY_SECONDS = int(os.environ.get("WATCH_HOURLY_SECONDS", "3600"))
 WATCH_HOURLY_FOR_HOURS = int(os.environ.get("WATCH_HOURLY_FOR_HOURS", "24"))
 WATCH_DAILY_SECONDS = int(os.environ.get("WATCH_DAILY_SECONDS", "86400"))

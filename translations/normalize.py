@@ -19,8 +19,13 @@ _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def strip_marks(text: str) -> str:
+    """The text without its optional marks (diacritics, tatweel), its letters as written."""
+    return _DIACRITICS.sub("", text or "").replace(_TATWEEL, "")
+
+
 def normalize(text: str) -> str:
     """Text folded for matching: no diacritics or tatweel, one alef, one ya, ta marbuta as ha, Western digits,
     lower case, single spaces, no control characters."""
-    text = _CONTROL.sub(" ", _DIACRITICS.sub("", text or "").replace(_TATWEEL, ""))
+    text = _CONTROL.sub(" ", strip_marks(text))
     return _SPACE.sub(" ", text.translate(_FOLD)).strip().casefold()

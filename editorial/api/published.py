@@ -19,6 +19,8 @@ class PublishedSourceOut(serializers.Serializer):
     # The original this version was translated from: when it was retrieved and the SHA-256 of its bytes.
     retrieved_at = serializers.DateTimeField(source="snapshot.retrieved_at", default=None, allow_null=True)
     sha256 = serializers.CharField(source="snapshot.sha256", default=None, allow_null=True)
+    # The other outlets that told the story, named when the editors chose to credit them.
+    also_reported_by = serializers.ListField(child=serializers.CharField())
     # Set when the outlet removed the original after publication and the newsroom kept the page (with a note).
     removed_at = serializers.DateTimeField(source="original_removed_at", allow_null=True)
 

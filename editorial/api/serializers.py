@@ -6,10 +6,13 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from editorial import roles, syncing, watch, workflow
 from editorial.errors import Refused
+from editorial.models import WireItem
+from editorial.wire import gists, stories
 from translations import characters
 from translations.models import Segment
 
@@ -121,6 +124,8 @@ class ArticleUpdateInput(serializers.Serializer):
                                      max_length=20)
     deadline = serializers.DateTimeField(required=False, allow_null=True,
                                          help_text="When the editor wants it done (editors and admins; null clears)")
+    credit_story = StrictBooleanField(required=False, help_text="Credit the other outlets of its story when "
+                                                                "published (the wire desk's stories)")
 
 
 class ActionInput(serializers.Serializer):
@@ -262,6 +267,30 @@ class WatchOut(serializers.Serializer):
         return watch.summary(article)
 
 
+class GistOut(serializers.Serializer):
+    """The wire desk's gist of the source (editorial.wire.gists): a machine translation of its headline and first
+    paragraph, for choosing; `note` says why there is none."""
+
+    state = serializers.CharField(source="gist_state")
+    headline = serializers.CharField(source="gist_headline")
+    lead = serializers.CharField(source="gist_lead")
+    engine = serializers.CharField(source="gist_engine")
+    note = serializers.SerializerMethodField()
+
+    def get_note(self, item) -> str:
+        return gists.describe(item)
+
+
+class WireOut(serializers.Serializer):
+    gist = GistOut(source="*")
+    story = serializers.IntegerField(source="story_id", allow_null=True)
+    # The other outlets of its story: those "also reported by" names when `credit_story` is on.
+    other_outlets = serializers.SerializerMethodField()
+
+    def get_other_outlets(self, item) -> list[str]:
+        return stories.other_outlets(item.article) if item.story_id else []
+
+
 class ArticleSummaryOut(serializers.Serializer):
     """An article in a list: everything but the segments, with progress."""
 
@@ -281,6 +310,8 @@ class ArticleSummaryOut(serializers.Serializer):
     publish_at = serializers.DateTimeField(allow_null=True)
     deadline = serializers.DateTimeField(allow_null=True)
     watch = WatchOut(source="*")
+    wire = serializers.SerializerMethodField()
+    credit_story = serializers.BooleanField()
     public_url = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     disclaimer = serializers.SerializerMethodField()
@@ -297,6 +328,14 @@ class ArticleSummaryOut(serializers.Serializer):
 
     def get_keywords(self, article) -> list[str]:
         return [k.name for k in article.keywords.all()]
+
+    @extend_schema_field(WireOut(allow_null=True))
+    def get_wire(self, article) -> dict | None:
+        """The wire desk's view of the source (null until the wire desk has seen it)."""
+        try:
+            return WireOut(article.wire).data
+        except WireItem.DoesNotExist:
+            return None
 
     def get_public_url(self, article) -> str | None:
         return reverse("public-article", args=[article.slug]) if article.live_version_id and article.slug else None
@@ -362,3 +401,4 @@ class RevisionOut(serializers.Serializer):
     user = serializers.CharField(source="revision.user.username", default=None, allow_null=True)
     comment = serializers.CharField(source="revision.comment")
     state = serializers.CharField()
+

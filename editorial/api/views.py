@@ -152,9 +152,10 @@ class ArticleDetailView(APIView):
         with transaction.atomic():  # all of it or nothing
             if "deadline" in data:
                 services.set_deadline(article_id, request.user, data["deadline"])
-            if "standfirst" in data or "keywords" in data or "deadline" not in data:
+            if {"standfirst", "keywords", "credit_story"} & set(data) or "deadline" not in data:
                 services.update_details(article_id, request.user, version=data["version"],
-                                        standfirst=data.get("standfirst"), keywords=data.get("keywords"))
+                                        standfirst=data.get("standfirst"), keywords=data.get("keywords"),
+                                        credit_story=data.get("credit_story"))
         return _article_response(request, article_id)
 
 

@@ -1,10 +1,12 @@
 """Forms of the desk: validation in plain words, next to the field."""
 
+import copy
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 
-from editorial import roles
+from editorial import roles, targets
 from editorial.models import Publication, State
 from translations import characters
 
@@ -56,6 +58,7 @@ class NewArticleForm(forms.Form):
 class DetailsForm(forms.Form):
     standfirst = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     keywords = forms.CharField(max_length=1000, required=False, help_text="Separated by commas.")
+    credit_story = forms.BooleanField(required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -123,7 +126,7 @@ class ArticleSearchForm(forms.Form):
 
 
 class TargetForm(RefusesForbiddenCharacters, forms.Form):
-    """A publish target, as an admin adds it on the team page (the API takes the same)."""
+    """A publish target, as an admin adds it on the team page (the API takes the same); options as its kind declares."""
 
     checked_fields = ("name", "username")
     kind = forms.ChoiceField(choices=[("wordpress", "WordPress"), ("webhook", "Webhook")])
@@ -135,6 +138,36 @@ class TargetForm(RefusesForbiddenCharacters, forms.Form):
     secret = forms.CharField(max_length=500, required=False, widget=forms.PasswordInput,
                              label="Secret", help_text="WordPress: the user's Application Password; a webhook: "
                              "its signing key. Never shown again once saved.")
-    category = forms.IntegerField(required=False, min_value=1, label="WordPress category id (optional)")
-    unpublish = forms.ChoiceField(required=False, label="On unpublish", choices=[
-        ("draft", "Move the post to draft"), ("trash", "Move the post to the trash")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.option_fields().items():
+            self.fields[name] = copy.deepcopy(field)
+
+    def option_fields(self) -> dict[str, forms.Field]:
+        return targets.option_fields()
+
+    def options(self) -> dict:
+        """The options of the kind chosen (a WordPress option typed for a webhook is not its option)."""
+        declared = targets.kinds()[self.cleaned_data["kind"]].option_fields
+        return {name: self.cleaned_data[name] for name in declared}
+
+
+class TargetChangeForm(TargetForm):
+    """A target as an admin edits it: its kind stays, and an empty secret keeps the one saved."""
+
+    kind = None
+
+    def __init__(self, row, *args, **kwargs):
+        self.row = row
+        kwargs.setdefault("prefix", f"target-{row.pk}")  # one form per target on the page, each with its own ids
+        kwargs.setdefault("initial", {"name": row.name, "url": row.url, "username": row.username, **row.options})
+        super().__init__(*args, **kwargs)
+        self.fields["secret"].help_text = "Leave it empty to keep the one saved (it is never shown)."
+
+    def option_fields(self) -> dict[str, forms.Field]:
+        kind = targets.kinds().get(self.row.kind)
+        return kind.option_fields if kind else {}
+
+    def options(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.option_fields()}

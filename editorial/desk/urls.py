@@ -2,13 +2,16 @@ from django.urls import path
 
 import newsroom.converters  # noqa: F401 - registers <id:>
 
-from . import glossary, reports, views
+from . import glossary, incoming, reports, views
 
 app_name = "desk"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("new/", views.new_article, name="new"),
+    path("incoming/", incoming.page, name="incoming"),
+    path("incoming/<id:article_id>/take/", incoming.take, name="incoming-take"),
+    path("incoming/<id:article_id>/decline/", incoming.decline, name="incoming-decline"),
     path("articles/", views.articles, name="articles"),
     path("articles/<id:article_id>/", views.workspace, name="article"),
     path("articles/<id:article_id>/actions/<str:action>/", views.take_action, name="action"),

@@ -32,6 +32,7 @@ from editorial import (
 from editorial import presence as editorial_presence
 from editorial.errors import Refused
 from editorial.models import Article, Comment, Job, Notification, Publication, PublishTarget, SourceSnapshot, State
+from editorial.wire import stories
 from translations import memory
 from translations.diff import word_diff
 from translations.machinery.base import MachineTranslationError, get_engine, memory_only
@@ -192,7 +193,8 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
         "memory_only": memory_only(),
         "time_zone": timezone.get_current_timezone_name(),
         "may_set_deadline": workflow.may_edit_any(user),
-        "deliveries": [(d, delivering.status_line(d)) for d in article.deliveries.select_related("target")],
+        "deliveries": [(d, delivering.status_line(d), d.job is not None and jobs.retry_refusal(d.job, user) is None)
+                       for d in article.deliveries.select_related("target", "job")],
         "watch_summary": watch.summary(article),
         "watch_changes": article.watch_changes if watch.pending(article) else {},
         "may_sync": watch.pending(article) and syncing.refusal(article, user) is None,
@@ -218,7 +220,8 @@ def _workspace(request, article, *, status=200, details_form=None, comment_form=
         "comments": Comment.objects.filter(article=article).select_related("user").order_by("created_at", "id"),
         "details_form": details_form or forms.DetailsForm(initial={
             "standfirst": article.standfirst, "keywords": ", ".join(k.name for k in article.keywords.all()),
-            "version": article.version}),
+            "credit_story": article.credit_story, "version": article.version}),
+        "other_outlets": stories.other_outlets(article),
         "comment_form": comment_form or forms.CommentForm(),
         "action_values": action_values or {},
         "translators": _translators_first(workflow.assignable_users()) if "assign" in actions else [],
@@ -499,7 +502,8 @@ def save_details(request, article_id):
         try:
             services.update_details(article.pk, request.user, version=form.cleaned_data["version"],
                                     standfirst=form.cleaned_data["standfirst"],
-                                    keywords=forms.split_keywords(form.cleaned_data["keywords"]))
+                                    keywords=forms.split_keywords(form.cleaned_data["keywords"]),
+                                    credit_story=form.cleaned_data["credit_story"])
         except Refused as refusal:
             status = refusal.status
             if refusal.code == "stale_version":
@@ -666,6 +670,13 @@ def _confirm_revert(request, article, revision_id, segment_id):
         if changes["keywords"]:
             now, then = changes["keywords"]
             lines.append(f"The keywords become: {', '.join(then) or 'none'} (now: {', '.join(now) or 'none'}).")
+        for key, words in (("sources", "The source text as it was then, for"),
+                           ("restored", "Back in the article (an update from the original removed it since):"),
+                           ("removed", "Out of the article again (an update from the original added it since; "
+                                       "its history stays):")):
+            if changes[key]:
+                positions = ", ".join(str(c["position"]) for c in changes[key])
+                lines.append(f"{words} segment{'s' if len(changes[key]) != 1 else ''} {positions}.")
         title = f"Revert #{article.pk} to revision {revision_id}?"
     lines.append("Nothing is lost: the text as it is now stays in the history, and can be restored from there.")
     return confirming.ask(request, title=title, consequences=lines, changes=changes["segments"],
@@ -693,14 +704,16 @@ def notifications_read(request):
 # Team -------------------------------------------------------------------------------------------
 
 
-def _team_page(request, *, new_user_form=None, publication_form=None, target_form=None, status=200):
+def _team_page(request, *, new_user_form=None, publication_form=None, target_form=None, change_form=None,
+               status=200):
     return _render(request, "desk/team.html", {
         "users": selectors.team(),
         "roles": roles.ROLES,
         "new_user_form": new_user_form or forms.NewUserForm(),
         "publication_form": publication_form or forms.PublicationForm(instance=Publication.current()),
         "engine": _engine_description(),
-        "targets": PublishTarget.objects.all(),
+        "targets": [(row, change_form if change_form is not None and change_form.row.pk == row.pk
+                     else forms.TargetChangeForm(row)) for row in PublishTarget.objects.all()],
         "target_form": target_form or forms.TargetForm(prefix="target"),
     }, status=status, nav="team")
 
@@ -712,13 +725,12 @@ def add_target(request):
     if not form.is_valid():
         return _team_page(request, target_form=form, status=400)
     data = form.cleaned_data
-    options = {k: v for k, v in (("category", data["category"]), ("unpublish", data["unpublish"])) if v}
     try:
         row = targets.add(kind=data["kind"], name=data["name"], url=data["url"], username=data["username"],
-                          secret=data["secret"], options=options)
+                          secret=data["secret"], options=form.options())
     except Refused as refusal:
-        _refused(request, refusal)
-        return redirect("desk:team")
+        form.add_error(None, refusal.message)
+        return _team_page(request, target_form=form, status=400)
     messages.success(request, f"{row.name} added: published articles now go there too. Test the connection.")
     return redirect("desk:team")
 
@@ -726,11 +738,13 @@ def add_target(request):
 @needs("manage_team")
 @require_POST
 def target_action(request, target_id):
-    """Test the connection, turn on or off, or remove a publish target."""
+    """Test the connection, change, turn on or off, or remove a publish target."""
     row = PublishTarget.objects.filter(pk=target_id).first()
     if row is None:
         raise Http404
     what = request.POST.get("do", "")
+    if what == "change":
+        return _change_target(request, row)
     try:
         if what == "check":
             messages.success(request, targets.check(row))
@@ -741,10 +755,25 @@ def target_action(request, target_id):
             row.delete()
             messages.success(request, f"{row.name} removed; the posts already sent stay where they are.")
         else:
-            messages.error(request, "Say what to do: check, enable, disable or remove.")
+            messages.error(request, "Say what to do: check, change, enable, disable or remove.")
     except Refused as refusal:
         _refused(request, refusal)
     return redirect("desk:team")
+
+
+def _change_target(request, row):
+    form = forms.TargetChangeForm(row, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            targets.change(row, name=data["name"], url=data["url"], username=data["username"],
+                           secret=data["secret"] or None, options=form.options())
+        except Refused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, f"{row.name} saved.")
+            return redirect("desk:team")
+    return _team_page(request, change_form=form, status=400)
 
 
 def _engine_description() -> dict:

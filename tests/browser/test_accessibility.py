@@ -10,6 +10,7 @@ from editorial import services, workflow
 from editorial.models import State
 from tests.conftest import PASSWORD, article_in
 from tests.editorial.test_watch import mark_original_changed, mark_original_gone
+from tests.editorial.test_wire import wire_sources
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,12 +43,13 @@ def test_no_serious_accessibility_violations(live_server, browser, axe_source, e
     changed = mark_original_changed(article_in(State.TRANSLATION, editor=editor, translator=translator, paragraphs=3))
     removed = article_in(State.PUBLISHED, editor=editor, translator=translator, paragraphs=2)
     mark_original_gone(removed, changed)
+    wire_sources(editor)
     pages = {
         None: ["/login/", "/", f"/articles/{published.slug}/"],
         "boss": ["/desk/", "/desk/articles/", f"/desk/articles/{editing.pk}/", f"/desk/articles/{editing.pk}/?track=1",
                  f"/desk/articles/{editing.pk}/history/", f"/desk/articles/{editing.pk}/compare/?from={first}",
                  "/desk/team/", "/desk/glossary/", "/desk/reports/", "/desk/notifications/", "/desk/new/",
-                 f"/desk/articles/{changed.pk}/", f"/desk/articles/{removed.pk}/"],
+                 f"/desk/articles/{changed.pk}/", f"/desk/articles/{removed.pk}/", "/desk/incoming/"],
         "sami": ["/desk/", f"/desk/articles/{working.pk}/", f"/desk/articles/{changed.pk}/"],
     }
     found = []

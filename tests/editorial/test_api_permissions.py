@@ -68,6 +68,8 @@ CONTRACT = {
     # An extension of API.md's table (documented there): a correction takes a published article back to
     # editing while its published version stays on the site until it is published again.
     "correct": Rule(frozenset({State.PUBLISHED}), State.EDITING, EDITORS),
+    # Our extension (README): the wire desk's "not for us", with its reason (restore brings it back).
+    "decline": Rule(frozenset({State.SOURCE}), State.ARCHIVED, EDITORS),
     # Our extensions (README): a schedule changed or called off, with no reason needed.
     "reschedule": Rule(frozenset({State.SCHEDULED}), State.SCHEDULED, EDITORS),
     "cancel_schedule": Rule(frozenset({State.SCHEDULED}), State.EDITING, EDITORS),
@@ -80,6 +82,7 @@ BODIES = {
     "assign": {"assignee": "rana"},
     "request_changes": {"comment": "Check the casualty figures."},
     "unpublish": {"comment": "Hold for legal review."},
+    "decline": {"comment": "Not our beat."},
     "reschedule": {"publish_at": "2099-05-01T09:30:00Z"},
 }
 
@@ -125,7 +128,7 @@ def test_the_contract_table_itself():
     assert expected_allowed(OTHER, State.TRANSLATION) == set()
     assert expected_allowed(OTHER, State.MACHINE_DRAFT) == {"claim"}
     assert expected_allowed(EDITOR, State.TRANSLATION) == {"assign", "submit", "archive"}
-    assert expected_allowed(ADMIN, State.SOURCE) == {"draft", "archive"}
+    assert expected_allowed(ADMIN, State.SOURCE) == {"draft", "decline", "archive"}
     assert expected_allowed(EDITOR, State.EDITING) == {"request_changes", "publish", "archive"}
     assert expected_allowed(EDITOR, State.SCHEDULED) == {"unpublish", "archive", "reschedule", "cancel_schedule"}
     assert expected_allowed(EDITOR, State.PUBLISHED) == {"unpublish", "correct"}
@@ -346,10 +349,10 @@ def test_the_matrix_covers_every_case():
     assert _parametrized(test_allowed_action_succeeds_and_moves_the_article) == {"state, who, action": SUCCESSES}
     assert set(WHO) == {ASSIGNEE, OTHER, EDITOR, ADMIN, ANON} and set(STATES) == set(State)
     assert set(ACTION_NAMES) == set(workflow.ACTIONS)  # every action the code has is in the contract table
-    # Every success is one the table allows, and the table allows 39 (counted by hand from API.md's rows: 33;
-    # and restore, reschedule and cancel_schedule by an editor or an admin).
+    # Every success is one the table allows, and the table allows 41 (counted by hand from API.md's rows: 33;
+    # and restore, reschedule, cancel_schedule and decline by an editor or an admin).
     assert all(expected_status(who, state, action) in (200, 202) for state, who, action in SUCCESSES)
-    assert len(SUCCESSES) == 39
+    assert len(SUCCESSES) == 41
 
 
 def test_submit_with_an_empty_segment_is_refused_by_state_not_role(api, translator, make_article):

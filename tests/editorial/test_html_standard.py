@@ -15,6 +15,7 @@ from django.test import Client
 from editorial import services, watch, workflow
 from editorial.models import State
 from tests.editorial.test_watch import mark_original_changed, mark_original_gone
+from tests.editorial.test_wire import wire_sources
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +92,10 @@ def test_every_kind_of_page_has_no_html_errors(vnu, make_article, translator, ed
     mark_original_gone(removed, changed)
     pages["workspace-original-gone"] = (_signed_in(editor), f"/desk/articles/{removed.pk}/")
     pages["desk-original-alerts"] = (_signed_in(editor), "/desk/")
+    # The wire desk: a story from two outlets (one taken: "already covered"), a gist, a source with none.
+    wire_sources(editor)
+    pages["incoming-editor"] = (_signed_in(editor), "/desk/incoming/")
+    pages["incoming-admin"] = (_signed_in(admin_user), "/desk/incoming/")
     kept = make_article(State.PUBLISHED)
     mark_original_gone(kept, changed)
     watch.decide(kept.pk, editor, watch.KEEP)

@@ -157,8 +157,8 @@ def test_a_live_article_under_correction_cannot_be_archived(make_article, editor
 def test_every_action_but_draft_has_a_handler_or_only_moves_the_state():
     """The transitions as handlers (as Wagtail's task states): each action names what it does beyond the move."""
     handlers = {name: action.handler.__name__ if action.handler else None for name, action in workflow.ACTIONS.items()}
-    assert handlers == {"draft": "_order_draft", "claim": "_claim", "assign": "_assign", "submit": "_submit",
-                        "request_changes": None, "publish": "_publish", "unpublish": "_take_down",
+    assert handlers == {"draft": "_order_draft", "decline": None, "claim": "_claim", "assign": "_assign",
+                        "submit": "_submit", "request_changes": None, "publish": "_publish", "unpublish": "_take_down",
                         "correct": None, "archive": "_take_down", "restore": "_restore",
                         "reschedule": "_reschedule", "cancel_schedule": "_cancel_schedule"}
     assert [name for name, action in workflow.ACTIONS.items() if not action.moves_now] == ["draft"]

@@ -129,7 +129,9 @@ class Command(BaseCommand):
         # As for the drafts above, the job runs here rather than waiting for the worker: the demo memory is ready.
         for job in published.jobs.filter(kind=Job.Kind.MEMORY):
             remembering.run(job.pk)
-        self.stdout.write(f"Created {len(articles) + 1} demo articles (one published: see /).")
+        wire_items = _wire_desk_sources(editor)
+        self.stdout.write(f"Created {len(articles) + 1} demo articles (one published: see /), and {wire_items} "
+                          "incoming sources from the wire desk's outlets (see /desk/incoming/).")
 
 
 def _demo_translation(position: int) -> str:
@@ -140,3 +142,25 @@ def _demo_translation(position: int) -> str:
         "A local source said the roads were reopened on Tuesday morning and that forces withdrew from the "
         "outskirts of the city.",
     ][position]
+
+
+# The wire desk's demo: the first events of its labelled set, each told by several outlets.
+WIRE_DEMO_EVENTS = 6
+
+
+def _wire_desk_sources(editor) -> int:
+    """Incoming sources from the labelled outlets (editorial/wire/stories.json), grouped into stories now."""
+    import json
+    from pathlib import Path
+
+    from editorial import wire
+
+    events = json.loads((Path(wire.__file__).parent / "stories.json").read_text(encoding="utf-8"))["events"]
+    made = 0
+    for event in events[:WIRE_DEMO_EVENTS]:
+        for item in event["items"]:
+            services.create_article(user=editor, language="ar", target_language="en", title=item["title"],
+                                    body=f"{item['lead']}\n\n{item['second']}", outlet=item["outlet"])
+            made += 1
+    wire.process()
+    return made
