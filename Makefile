@@ -56,6 +56,10 @@ bench-watch: venv
 bench-wire: venv
 	$(VENV_PYTHON) bench/wire.py
 
+.PHONY: bench-archive
+bench-archive: venv
+	$(VENV_PYTHON) bench/archive.py
+
 .PHONY: bench-load
 bench-load: venv
 	$(VENV_PYTHON) bench/load.py

@@ -9,10 +9,11 @@ class EditorialConfig(AppConfig):
     def ready(self):
         import reversion
 
-        from . import credentials, roles
+        from . import credentials, roles, search
         from .models import Article
 
         if not reversion.is_registered(Article):
             reversion.register(Article)
         credentials.connect()
+        search.connect()
         post_migrate.connect(roles.sync_groups, sender=self, dispatch_uid="editorial.sync_role_groups")

@@ -1,6 +1,7 @@
 """The newsroom's records: articles and their states, keywords, jobs, the publication."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
@@ -533,3 +534,17 @@ class FeedDay(models.Model):
 
     def __str__(self):
         return f"{self.feed_id} on {self.day}"
+
+
+class SearchEntry(models.Model):
+    """What the article search reads (editorial.search): on PostgreSQL the article's words as a tsvector (GIN
+    index, made by migration 0022); on SQLite they are in the FTS5 table `editorial_search_fts`, whose rowid is the
+    article's id. Stale from a write until the entry is made again."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="search")
+    vector = SearchVectorField(null=True)
+    stale = models.BooleanField(default=True, db_index=True)
+    indexed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"search entry of {self.article_id}"

@@ -5,9 +5,8 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from translations.models import Segment
-from translations.normalize import normalize
 
-from . import quality, workflow
+from . import quality, search, workflow
 from .models import Article, Delivery
 
 
@@ -38,7 +37,7 @@ def article_list(*, user, state: str | None = None, assignee: str | None = None,
     elif assignee:
         articles = articles.filter(assignee__username=assignee)
     if q:
-        articles = articles.filter(search_filter(q))
+        return search.matching(articles, q).order_by("-rank", "-created_at", "-id")
     return articles.order_by("-created_at", "-id")
 
 
@@ -62,6 +61,7 @@ def card_facts(articles):
 
 
 SORTS = {
+    "relevance": ("-rank", "-created_at", "-id"),  # with a search only (editorial.search ranks the matches)
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),
     "updated": ("-updated_at", "-id"),
@@ -70,7 +70,7 @@ SORTS = {
 
 
 def article_search(*, user, q="", state="", assignee="", outlet="", keyword="", since=None, until=None,
-                   sort="newest"):
+                   sort=""):
     """The desk's article search: `article_list` narrowed by outlet, keyword and import date, sorted."""
     articles = article_list(user=user, state=state or None, assignee=assignee or None, q=q or None)
     if outlet:
@@ -81,18 +81,9 @@ def article_search(*, user, q="", state="", assignee="", outlet="", keyword="", 
         articles = articles.filter(created_at__date__gte=since)
     if until:
         articles = articles.filter(created_at__date__lte=until)
-    return articles.order_by(*SORTS.get(sort, SORTS["newest"]))
-
-
-def search_filter(q: str) -> Q:
-    """Articles whose headline, source text, translation or outlet holds `q`; the sources are searched folded
-    (normalize: with or without marks, hamza forms or ta marbuta), the translations without regard to case."""
-    translated = Segment.objects.filter(text__icontains=q).values("document_id")
-    condition = Q(source_outlet__icontains=q) | Q(document_id__in=translated)
-    folded = normalize(q)
-    if folded:
-        condition |= Q(document__search_text__contains=folded)
-    return condition
+    if sort == "relevance" and not q:
+        sort = "newest"
+    return articles.order_by(*SORTS.get(sort or ("relevance" if q else "newest"), SORTS["newest"]))
 
 
 def users():

@@ -4,7 +4,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
-from . import delivering, drafting, feeds, jobs, notifications, remembering, watch, wire, workflow
+from . import delivering, drafting, feeds, jobs, notifications, remembering, search, watch, wire, workflow
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -77,3 +77,8 @@ def check_originals() -> None:
 @shared_task
 def process_wire() -> None:
     wire.process()
+
+
+@shared_task
+def index_search() -> None:
+    search.index_stale()

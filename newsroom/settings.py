@@ -247,6 +247,8 @@ CELERY_BEAT_SCHEDULE = {
     "watch-originals": {"task": "editorial.tasks.check_originals", "schedule": 300.0},
     # The wire desk's gists and stories for what came in since (editorial.wire); a feed poll also sends it.
     "wire-desk": {"task": "editorial.tasks.process_wire", "schedule": 30.0},
+    # Search entries still stale: long articles, and any whose indexing failed (editorial.search).
+    "index-search": {"task": "editorial.tasks.index_search", "schedule": 30.0},
 }
 # The scheduler (celery beat) keeps its schedule in Redis and runs only while it holds a lease there
 # (celery-redbeat): a second scheduler on another host waits, and takes over within SCHEDULER_LEASE_SECONDS
@@ -279,6 +281,9 @@ WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 # originals failed WATCH_UNREACHABLE_AFTER checks in a row.
 # The wire desk (editorial.wire): gists for WIRE_GIST_BATCH items per engine call; a new item joins a story
 # told by the items of the last WIRE_STORY_HOURS, as WIRE_SIMILARITY (a name in WIRE_SIMILARITY_BACKENDS) judges.
+# The article search (editorial.search): an article of more segments than this is indexed by the sweeper (every
+# 30 s) rather than when each of its writes commits.
+SEARCH_INLINE_SEGMENTS = int(os.environ.get("SEARCH_INLINE_SEGMENTS", "500"))
 WIRE_GIST_BATCH = int(os.environ.get("WIRE_GIST_BATCH", "20"))
 WIRE_STORY_HOURS = int(os.environ.get("WIRE_STORY_HOURS", "72"))
 WIRE_SIMILARITY_BACKENDS = {"words": "editorial.wire.similarity.WeightedOverlap",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS = ["draft.py", "public.py", "memory.py", "quality.py", "load.py", "watch.py", "wire.py"]
+BENCHMARKS = ["draft.py", "public.py", "memory.py", "quality.py", "load.py", "watch.py", "wire.py", "archive.py"]
 
 pytestmark = pytest.mark.postgres
 

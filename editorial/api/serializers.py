@@ -291,6 +291,12 @@ class WireOut(serializers.Serializer):
         return stories.other_outlets(item.article) if item.story_id else []
 
 
+class FoundOut(serializers.Serializer):
+    rank = serializers.FloatField()
+    title = serializers.CharField(help_text="HTML: the headline, escaped, with the matched words in <mark>")
+    snippet = serializers.CharField(help_text="HTML: a piece of the text around a matched word, marked alike")
+
+
 class ArticleSummaryOut(serializers.Serializer):
     """An article in a list: everything but the segments, with progress."""
 
@@ -312,6 +318,7 @@ class ArticleSummaryOut(serializers.Serializer):
     watch = WatchOut(source="*")
     wire = serializers.SerializerMethodField()
     credit_story = serializers.BooleanField()
+    found = serializers.SerializerMethodField()
     public_url = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     disclaimer = serializers.SerializerMethodField()
@@ -328,6 +335,11 @@ class ArticleSummaryOut(serializers.Serializer):
 
     def get_keywords(self, article) -> list[str]:
         return [k.name for k in article.keywords.all()]
+
+    @extend_schema_field(FoundOut(allow_null=True))
+    def get_found(self, article) -> dict | None:
+        """With `?q=`: the match's rank and its words marked (<mark>) in the headline and a snippet; else null."""
+        return getattr(article, "found", None)
 
     @extend_schema_field(WireOut(allow_null=True))
     def get_wire(self, article) -> dict | None:

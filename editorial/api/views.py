@@ -10,7 +10,19 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from editorial import credentials, history, jobs, quality, roles, selectors, services, signin, syncing, workflow
+from editorial import (
+    credentials,
+    history,
+    jobs,
+    quality,
+    roles,
+    search,
+    selectors,
+    services,
+    signin,
+    syncing,
+    workflow,
+)
 from editorial.errors import Refused
 from editorial.models import Article, Job, Publication
 from translations import memory
@@ -122,6 +134,13 @@ class ArticleListView(GenericAPIView):
             user=request.user, state=state, assignee=params.get("assignee") or None, q=params.get("q") or None
         )
         page = self.paginate_queryset(articles)
+        if params.get("q"):  # where each matched: its words marked in the headline and in a snippet
+            found_in = search.snippets(page, params["q"])
+            for article in page:
+                titles = [seg.text for seg in article.document.title_segments if seg.text]
+                article.found = {"rank": round(float(article.rank or 0), 6), "title": search.highlight(
+                    titles[0] if titles else article.document.source_title, params["q"]),
+                    "snippet": found_in.get(article.pk, "")}
         return self.get_paginated_response(s.ArticleSummaryOut(page, many=True, context=_article_context(request)).data)
 
     @extend_schema(request=s.ArticleCreateInput, responses={201: s.ArticleOut})

@@ -121,7 +121,8 @@ class ArticleSearchForm(forms.Form):
     since = forms.DateField(label="Imported from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="Imported until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(label="Sort", required=False, choices=[
-        ("newest", "Newest first"), ("oldest", "Oldest first"), ("updated", "Recently changed"),
+        ("", "Best match first (with a search), else newest"), ("newest", "Newest first"),
+        ("oldest", "Oldest first"), ("updated", "Recently changed"),
         ("deadline", "Deadline")])
 
 

@@ -21,6 +21,7 @@ from editorial import (
     jobs,
     quality,
     roles,
+    search,
     selectors,
     services,
     signin,
@@ -104,6 +105,12 @@ def articles(request):
     found = selectors.article_search(user=request.user, **{k: v for k, v in data.items() if v})
     page = Paginator(found, 25).get_page(request.GET.get("page"))
     selectors.card_facts(page)
+    if data.get("q"):  # the matched words, marked in the headline and in a snippet of the text
+        found_in = search.snippets(page, data["q"])
+        for article in page:
+            titles = [s.text for s in article.document.title_segments if s.text]
+            article.title_marked = search.highlight(titles[0] if titles else article.document.source_title, data["q"])
+            article.snippet = found_in.get(article.pk, "")
     query = request.GET.copy()
     query.pop("page", None)
     return _render(request, "desk/articles.html", {"form": form, "page": page, "query": query.urlencode()},

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from editorial import services
+from editorial import search, services
 from editorial.models import Article, State
 from tests.conftest import create_article, source_payload
 from tests.editorial.test_desk import _count_queries, signed_in
@@ -15,6 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 def found(client, **params) -> list[int]:
+    # The test's transaction never commits, so what a commit would index at once is indexed here.
+    search.index_stale(limit=10_000)
     response = client.get("/desk/articles/", params)
     assert response.status_code == 200, response.content[:300]
     return [int(pk) for pk in re.findall(r'class="card-link" href="/desk/articles/(\d+)/"', response.content.decode())]

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from editorial import drafting, feeds, services, wire, workflow
+from editorial import drafting, feeds, search, services, wire, workflow
 from editorial.models import Article, FeedItem, Job, State, StateChange, WireItem
 from editorial.wire import gists, stories, triage
 from tests.conftest import make_user, run_job
@@ -168,6 +168,7 @@ def test_a_declined_item_leaves_the_list_stays_searchable_and_can_be_restored(db
     article.refresh_from_db()
     assert article.state == State.ARCHIVED
     assert StateChange.objects.get(article=article, action="decline").comment == "Not our beat"
+    search.index_stale()  # as the decline's commit would
     found = client.get("/desk/articles/", {"q": "أريحا"}).content.decode()
     assert f"#{article.pk}" in found
     workflow.apply(article.pk, editor, "restore")
@@ -349,7 +350,7 @@ def test_the_desk_shows_the_gist_beside_the_original_and_leads_to_the_incoming_p
     api = make_api(editor).get(f"/api/v1/articles/{article.pk}/").json()
     assert api["wire"] == {"gist": {"state": "made", "headline": fake_translation(MARKET[0]),
                                     "lead": fake_translation(MARKET[1]), "engine": "libretranslate", "note": ""},
-                           "story": None}
+                           "story": None, "other_outlets": []}
 
 
 def test_publishing_can_credit_the_other_outlets_of_the_story(db, client, editor, translator, engine):

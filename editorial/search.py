@@ -1,0 +1,270 @@
+"""Article search at archive scale: an index of every article's words, ranked matches, highlighted words.
+
+Each article has a `SearchEntry`. On PostgreSQL it holds a tsvector (GIN-indexed): the headline and the source
+text folded as the memory folds Arabic (`translations.normalize`), the translation both as written (the
+`simple` configuration) and stemmed (`english`), the outlet, author and keywords; matches are ranked by
+`ts_rank_cd`. On SQLite the same words go into an FTS5 table (`editorial_search_fts`), ranked by bm25.
+
+An entry is made again after any write to its article's text, keywords or outlet commits: the signals below
+mark it stale and, once the transaction commits, index it at once, or leave it to the sweeper
+(`index_stale`, every 30 s) when the article is long (`SEARCH_INLINE_SEGMENTS`). Nothing is indexed from a
+transaction that rolls back.
+"""
+
+import html
+import logging
+import re
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection, transaction
+from django.db.models import Count, F, FloatField, Q, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import m2m_changed, post_save
+from django.utils import timezone
+
+from translations.models import Document, Segment
+from translations.normalize import normalize
+
+from .models import Article, SearchEntry
+
+log = logging.getLogger(__name__)
+
+FTS_TABLE = "editorial_search_fts"
+# PostgreSQL refuses a tsvector over 1 MB: the text of a very long article is cut well before.
+MAX_INDEXED_CHARS = 400_000
+_WORD = re.compile(r"\w+")
+MARK_START, MARK_END = "\x02", "\x03"
+
+
+def query_words(q: str) -> list[str]:
+    """The words searched for, folded (marks, hamza forms, ta marbuta, digits, case), each once, in order."""
+    return list(dict.fromkeys(_WORD.findall(normalize(q))))[:20]
+
+
+# Indexing ------------------------------------------------------------------------------------------------------
+
+
+def _texts(articles: list[Article]) -> dict[int, dict[str, str]]:
+    """What each article is found by, in two queries for all of them."""
+    by_document = {article.document_id: article for article in articles}
+    parts: dict[int, dict] = {article.pk: {"headline": "", "translation": []} for article in articles}
+    rows = (Segment.objects.filter(document_id__in=by_document).order_by("document_id", "position")
+            .values_list("document_id", "kind", "text"))
+    for document_id, kind, text in rows.iterator(chunk_size=5000):
+        found = parts[by_document[document_id].pk]
+        if kind == Segment.Kind.TITLE and not found["headline"]:
+            found["headline"] = text or ""
+        if text:
+            found["translation"].append(text)
+    keywords: dict[int, list[str]] = {article.pk: [] for article in articles}
+    for article_id, name in Article.keywords.through.objects.filter(article_id__in=keywords).values_list(
+            "article_id", "keyword__name"):
+        keywords[article_id].append(name)
+    texts = {}
+    for article in articles:
+        found = parts[article.pk]
+        translation = "\n".join(found["translation"])[:MAX_INDEXED_CHARS]
+        texts[article.pk] = {
+            "title": normalize(f"{article.document.source_title}\n{found['headline']}"),
+            "source": article.document.search_text[:MAX_INDEXED_CHARS],
+            "translation": translation,
+            "extra": normalize(f"{article.source_outlet} {article.source_author} {' '.join(keywords[article.pk])}"),
+        }
+    return texts
+
+
+def index(article_ids, batch: int = 500) -> int:
+    """Make the entries of these articles from what they hold now, `batch` articles at a time; how many."""
+    ids, done = list(article_ids), 0
+    for start in range(0, len(ids), batch):
+        articles = list(Article.objects.filter(pk__in=ids[start:start + batch]).select_related("document"))
+        texts = _texts(articles)
+        with transaction.atomic():
+            SearchEntry.objects.bulk_create([SearchEntry(article_id=a.pk) for a in articles], ignore_conflicts=True)
+            for article in articles:
+                _write(article.pk, texts[article.pk])
+        done += len(articles)
+    return done
+
+
+def _write(article_id: int, texts: dict[str, str]) -> None:
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        vector = (SearchVector(Value(texts["title"]), config="simple", weight="A")
+                  + SearchVector(Value(texts["source"]), config="simple", weight="B")
+                  + SearchVector(Value(normalize(texts["translation"])), config="simple", weight="B")
+                  + SearchVector(Value(texts["translation"]), config="english", weight="C")
+                  + SearchVector(Value(texts["extra"]), config="simple", weight="C"))
+        SearchEntry.objects.filter(pk=article_id).update(vector=vector, stale=False, indexed_at=now)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [article_id])
+        cursor.execute(f"INSERT INTO {FTS_TABLE} (rowid, title, source, translation, extra) "
+                       "VALUES (%s, %s, %s, %s, %s)",
+                       [article_id, texts["title"], texts["source"], normalize(texts["translation"]), texts["extra"]])
+    SearchEntry.objects.filter(pk=article_id).update(stale=False, indexed_at=now)
+
+
+def index_stale(limit: int = 200) -> int:
+    """Index the entries marked stale (long articles, and any a failed indexing left behind)."""
+    return index(SearchEntry.objects.filter(stale=True).order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+class _Batch:
+    """The articles one transaction changed, indexed once when it commits."""
+
+    def __init__(self, hooks):
+        self.hooks, self.ids, self.documents = hooks, set(), {}
+        self.hook = self.run  # one bound method, so the newest hook can be told to be this batch's
+
+    def run(self):
+        ids, self.ids, self.documents = self.ids, set(), {}
+        if not ids:
+            return
+        long = set(Segment.objects.filter(document__article__in=ids).values("document")
+                   .annotate(n=Count("pk")).filter(n__gt=settings.SEARCH_INLINE_SEGMENTS)
+                   .values_list("document__article", flat=True))
+        try:
+            index(ids - long)
+        except Exception:  # noqa: BLE001 - the write has committed; the sweeper indexes what is still stale
+            log.exception("Indexing articles %s for search failed; the sweeper tries again", sorted(ids))
+
+
+def _batch() -> _Batch:
+    """This transaction's batch. Django starts a new list of commit hooks after a commit or a rollback: a batch
+    whose list is gone belongs to a transaction that ended."""
+    batch = getattr(connection, "_search_batch", None)
+    if batch is None or batch.hooks is not connection.run_on_commit or not connection.in_atomic_block:
+        batch = connection._search_batch = _Batch(connection.run_on_commit)
+    return batch
+
+
+def changed(article_id: int) -> None:
+    """The article's words changed: its entry is stale now, and made again once the transaction commits. One
+    transaction's later changes to the same article cost no query (a sync saves every segment)."""
+    batch = _batch()
+    if article_id not in batch.ids:
+        SearchEntry.objects.update_or_create(article_id=article_id, defaults={"stale": True})
+        batch.ids.add(article_id)
+    # A hook unless the newest one is this batch's already: a revert of 2,000 segments adds one, not 2,000.
+    hooks = connection.run_on_commit
+    if not (connection.in_atomic_block and hooks and hooks[-1][1] is batch.hook):
+        transaction.on_commit(batch.hook)
+
+
+def _document_changed(document_id: int) -> None:
+    batch = _batch()
+    if document_id not in batch.documents:
+        batch.documents[document_id] = (Article.objects.filter(document_id=document_id)
+                                        .values_list("pk", flat=True).first())
+    if batch.documents[document_id] is not None:
+        changed(batch.documents[document_id])
+
+
+def _segment_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _document_changed(instance.document_id)
+
+
+def _article_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        changed(instance.pk)
+
+
+def _document_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _document_changed(instance.pk)
+
+
+def _keywords_changed(sender, instance, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, Article):
+        changed(instance.pk)
+
+
+def connect() -> None:
+    """Listen to the writes that change what an article is found by (editorial.apps calls this)."""
+    post_save.connect(_segment_saved, sender=Segment, dispatch_uid="search-segment")
+    post_save.connect(_article_saved, sender=Article, dispatch_uid="search-article")
+    post_save.connect(_document_saved, sender=Document, dispatch_uid="search-document")
+    m2m_changed.connect(_keywords_changed, sender=Article.keywords.through, dispatch_uid="search-keywords")
+
+
+# Searching -----------------------------------------------------------------------------------------------------
+
+
+def _fts_match(words: list[str]) -> str:
+    """An FTS5 query: every word, as a phrase (nothing the user typed is read as FTS5 syntax), the last a prefix."""
+    quoted = ['"' + word.replace('"', '""') + '"' for word in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def matching(articles, q: str):
+    """`articles` narrowed to those matching every word of `q`, each with its `rank` (higher is better)."""
+    words = query_words(q)
+    if not words:  # punctuation only: nothing to look for
+        return articles.none().annotate(rank=Value(0.0, output_field=FloatField()))
+    if connection.vendor == "postgresql":
+        # Words are letters and digits only (query_words), so they can be written as tsquery syntax as they are.
+        folded = " & ".join([*words[:-1], f"{words[-1]}:*"])
+        query = (SearchQuery(folded, config="simple", search_type="raw")
+                 | SearchQuery(q, config="english", search_type="plain"))
+        return articles.filter(search__vector=query).annotate(rank=SearchRank(F("search__vector"), query,
+                                                                              cover_density=True))
+    match = _fts_match(words)
+    found = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
+    rank = RawSQL(f"SELECT -bm25({FTS_TABLE}, 4.0, 2.0, 2.0, 1.0) FROM {FTS_TABLE} "
+                  f"WHERE {FTS_TABLE} MATCH %s AND rowid = editorial_article.id", [match])
+    return articles.filter(Q(pk__in=found)).annotate(rank=rank)
+
+
+def highlight(text: str, q: str) -> str:
+    """The text as safe HTML, each word matching a searched word (folded; the last as a prefix) in <mark>."""
+    words = query_words(q)
+    if not words or not text:
+        return html.escape(text or "")
+    exact, prefix = set(words[:-1]), words[-1]
+    out, at = [], 0
+    for found in _WORD.finditer(text):
+        folded = normalize(found.group())
+        if folded in exact or folded.startswith(prefix):
+            out += [html.escape(text[at:found.start()]), "<mark>", html.escape(found.group()), "</mark>"]
+            at = found.end()
+    out.append(html.escape(text[at:]))
+    return "".join(out)
+
+
+def snippet(texts: list[str], q: str, width: int = 220) -> str:
+    """About `width` characters of the first text holding a searched word, around it, highlighted."""
+    words = query_words(q)
+    for text in texts:
+        for found in _WORD.finditer(text or ""):
+            folded = normalize(found.group())
+            if folded in words[:-1] or folded.startswith(words[-1]):
+                start = max(0, found.start() - width // 3)
+                piece = text[start:start + width]
+                return ("…" if start else "") + highlight(piece, q) + ("…" if start + width < len(text) else "")
+    return ""
+
+
+# A snippet is looked for in the first segments of each article found (the match may lie deeper: it is found and
+# ranked all the same, and the headline shows it).
+SNIPPET_SEGMENTS = 40
+
+
+def snippets(articles, q: str) -> dict[int, str]:
+    """{article id: a highlighted snippet of its translation, else of its source}, for a page of results: one
+    query."""
+    if not query_words(q):
+        return {}
+    by_document = {article.document_id: article.pk for article in articles}
+    translations: dict[int, list[str]] = {pk: [] for pk in by_document.values()}
+    sources: dict[int, list[str]] = {pk: [] for pk in by_document.values()}
+    rows = (Segment.objects.filter(document_id__in=by_document, position__lt=SNIPPET_SEGMENTS)
+            .order_by("document_id", "position").values_list("document_id", "kind", "source_text", "text"))
+    for document_id, kind, source_text, text in rows:
+        if kind != Segment.Kind.TITLE:
+            translations[by_document[document_id]].append(text or "")
+            sources[by_document[document_id]].append(source_text)
+    return {pk: snippet(translations[pk] + sources[pk], q) for pk in translations}
