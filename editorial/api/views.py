@@ -2,6 +2,7 @@
 
 from django.contrib.auth import authenticate, get_user_model
 from django.db import transaction
+from django.utils.dateparse import parse_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -123,15 +124,27 @@ class ArticleListView(GenericAPIView):
 
     @extend_schema(operation_id="articles_list", responses=s.ArticleSummaryOut(many=True), parameters=[
         OpenApiParameter("state", str), OpenApiParameter("assignee", str, description="'me' or a username"),
-        OpenApiParameter("q", str), OpenApiParameter("page", {"type": "integer", "minimum": 1}),
+        OpenApiParameter("q", str, description="words, all to be found (Arabic folded; the last may be a prefix)"),
+        OpenApiParameter("outlet", str), OpenApiParameter("keyword", str),
+        OpenApiParameter("since", {"type": "string", "format": "date"}, description="imported on or after"),
+        OpenApiParameter("until", {"type": "string", "format": "date"}, description="imported on or before"),
+        OpenApiParameter("sort", {"type": "string", "enum": list(selectors.SORTS)},
+                         description="default: relevance with q, else newest"),
+        OpenApiParameter("page", {"type": "integer", "minimum": 1}),
     ])
     def get(self, request):
         params = request.query_params
         state = params.get("state") or None
         if state and state not in dict(Article._meta.get_field("state").choices):
             raise Refused(400, "invalid", f"Unknown state '{state}'.", {"state": ["Unknown state."]})
-        articles = selectors.article_list(
-            user=request.user, state=state, assignee=params.get("assignee") or None, q=params.get("q") or None
+        sort = params.get("sort") or ""
+        if sort and sort not in selectors.SORTS:
+            choices = ", ".join(selectors.SORTS)
+            raise Refused(400, "invalid", f"Unknown sort '{sort}'.", {"sort": [f"One of {choices}."]})
+        dates = {name: _date_param(params, name) for name in ("since", "until")}
+        articles = selectors.article_search(
+            user=request.user, state=state or "", assignee=params.get("assignee") or "", q=params.get("q") or "",
+            outlet=params.get("outlet") or "", keyword=params.get("keyword") or "", sort=sort, **dates,
         )
         page = self.paginate_queryset(articles)
         if params.get("q"):  # where each matched: its words marked in the headline and in a snippet
@@ -156,6 +169,18 @@ class ArticleListView(GenericAPIView):
             keywords=data["keywords"], standfirst=data["standfirst"],
         )
         return _article_response(request, article.pk, status.HTTP_201_CREATED)
+
+
+def _date_param(params, name: str):
+    """A YYYY-MM-DD query parameter as a date (None when absent); 400 naming it when it is not a date."""
+    value = params.get(name) or ""
+    try:
+        parsed = parse_date(value) if value else None
+    except ValueError:
+        parsed = None
+    if value and parsed is None:
+        raise Refused(400, "invalid", f"'{name}' is not a date (YYYY-MM-DD).", {name: ["A date, YYYY-MM-DD."]})
+    return parsed
 
 
 class ArticleDetailView(APIView):

@@ -131,3 +131,32 @@ def test_the_index_command_makes_what_is_stale_or_everything(editor):
     assert out.getvalue().strip().endswith("Indexed 1 article for search.")
     assert [a["id"] for a in client_for(editor).get("/api/v1/articles/", {"q": "نوى"}).json()["results"]] == [
         article.pk]
+
+
+def test_the_api_filters_by_outlet_keyword_and_date_and_sorts(editor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from editorial.models import Article
+
+    enab = imported(editor, "خبر من إدلب", outlet="Enab Baladi")
+    horan = imported(editor, "خبر من درعا")
+    Article.objects.filter(pk=horan.pk).update(created_at=timezone.now() - timedelta(days=40))
+    search.index_stale()
+    api = client_for(editor)
+
+    def ids(**params):
+        response = api.get("/api/v1/articles/", params)
+        assert response.status_code == 200, response.content
+        return [a["id"] for a in response.json()["results"]]
+
+    assert ids(outlet="enab") == [enab.pk]
+    assert ids(keyword="daraa", sort="oldest") == [horan.pk, enab.pk]
+    since = (timezone.now() - timedelta(days=1)).date().isoformat()
+    assert ids(since=since) == [enab.pk] and ids(until=since) == [horan.pk]
+    assert ids(q="خبر", outlet="horan") == [horan.pk]
+    for params, field in (({"since": "yesterday"}, "since"), ({"until": "2026-02-30"}, "until"),
+                          ({"sort": "loudest"}, "sort")):
+        refused = api.get("/api/v1/articles/", params)
+        assert refused.status_code == 400 and field in refused.json()["error"]["details"], refused.content
