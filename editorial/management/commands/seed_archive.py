@@ -2,6 +2,7 @@
 makes that many articles of about 30 segments each (three million segments), four in five published with their
 translation, and a million memory entries, then indexes them all for search. Into an empty database only."""
 
+import itertools
 import random
 from datetime import timedelta
 
@@ -30,11 +31,28 @@ ENGLISH = ("shelling market city countryside Idlib Daraa Aleppo Homs Hama Damasc
            "earthquake tremor explosion car bomb motorcycle clashes forces factions attack drone airstrike rocket "
            "mortar").split()
 OUTLETS = [f"Outlet {n}" for n in range(1, 21)]
+# Beside the common words, names and rare words (villages, people, things) as an archive has them: each made of
+# Arabic letters, drawn so that a few are everywhere and most are in a handful of articles (Zipf's law).
+RARE_WORDS = 30_000
+LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 CHUNK = 1000
 
 
 def _sentence(rng, words, n):
     return " ".join(rng.choice(words) for _ in range(n))
+
+
+def rare_words(rng) -> list[str]:
+    return ["".join(rng.choice(LETTERS) for _ in range(rng.randint(4, 7))) for _ in range(RARE_WORDS)]
+
+
+ZIPF = list(itertools.accumulate(1 / rank for rank in range(1, RARE_WORDS + 1)))
+
+
+def _arabic(rng, rare, n):
+    """n words: common ones, and one in three a rare word, the word of rank r drawn in proportion to 1/r."""
+    drawn = iter(rng.choices(rare, cum_weights=ZIPF, k=n))
+    return " ".join(next(drawn) if rng.random() < 0.33 else rng.choice(ARABIC) for _ in range(n))
 
 
 class Command(BaseCommand):
@@ -50,6 +68,8 @@ class Command(BaseCommand):
         if Article.objects.exists():
             raise CommandError("The database holds articles already: seed an empty one.")
         rng = random.Random(seed)
+        self.rare = rare_words(rng)
+        rng.shuffle(self.rare)
         editor = get_user_model().objects.create_user("archive-editor")
         roles.set_role(editor, roles.EDITOR)
         keywords = Keyword.objects.bulk_create([Keyword(name=f"{word} {n}") for n, word in
@@ -69,8 +89,8 @@ class Command(BaseCommand):
         documents, plans = [], []
         for _ in range(count):
             n = max(3, int(rng.gauss(segments, segments / 3)))
-            title = _sentence(rng, ARABIC, 8)
-            paragraphs = [_sentence(rng, ARABIC, rng.randint(15, 35)) for _ in range(n - 1)]
+            title = _arabic(rng, self.rare, 8)
+            paragraphs = [_arabic(rng, self.rare, rng.randint(15, 35)) for _ in range(n - 1)]
             documents.append(Document(source_language="ar", target_language="en", source_title=title,
                                       source_body="\n\n".join(paragraphs), original_body="\n\n".join(paragraphs),
                                       search_text=normalize("\n".join([title, *paragraphs]))))
