@@ -18,7 +18,7 @@ import re
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
-from django.db.models import Count, F, FloatField, Q, Value
+from django.db.models import Count, F, FloatField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_save
 from django.utils import timezone
@@ -201,7 +201,8 @@ def _fts_match(words: list[str]) -> str:
 
 
 def matching(articles, q: str):
-    """`articles` narrowed to those matching every word of `q`, each with its `rank` (higher is better)."""
+    """`articles` narrowed to those matching every word of `q`, each with its `rank` (higher is better); `newest`
+    then keeps the ones to rank."""
     words = query_words(q)
     if not words:  # punctuation only: nothing to look for
         return articles.none().annotate(rank=Value(0.0, output_field=FloatField()))
@@ -210,17 +211,23 @@ def matching(articles, q: str):
         folded = " & ".join([*words[:-1], f"{words[-1]}:*"])
         query = (SearchQuery(folded, config="simple", search_type="raw")
                  | SearchQuery(q, config="english", search_type="plain"))
-        # Ranking reads every match's vector: a word of every other article ("قصف" in a Syrian archive) would
-        # rank tens of thousands. The newest SEARCH_RANK_WINDOW matches are ranked, which the desk says.
-        newest = (articles.filter(search__vector=query).order_by("-created_at", "-id")
-                  .values("pk")[:settings.SEARCH_RANK_WINDOW])
-        return articles.filter(pk__in=newest).annotate(
-            rank=SearchRank(F("search__vector"), query, cover_density=True))
-    match = _fts_match(words)
-    found = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
-    rank = RawSQL(f"SELECT -bm25({FTS_TABLE}, 4.0, 2.0, 2.0, 1.0) FROM {FTS_TABLE} "
-                  f"WHERE {FTS_TABLE} MATCH %s AND rowid = editorial_article.id", [match])
-    return articles.filter(Q(pk__in=found)).annotate(rank=rank)
+        matched = articles.filter(search__vector=query)
+        rank = SearchRank(F("search__vector"), query, cover_density=True)
+    else:
+        match = _fts_match(words)
+        matched = articles.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+                                                [match]))
+        rank = RawSQL(f"SELECT -bm25({FTS_TABLE}, 4.0, 2.0, 2.0, 1.0) FROM {FTS_TABLE} "
+                      f"WHERE {FTS_TABLE} MATCH %s AND rowid = editorial_article.id", [match])
+    return matched.annotate(rank=rank)
+
+
+def newest(matches):
+    """The newest SEARCH_RANK_WINDOW of the matches (every filter applied): ranking reads every match, and a word
+    of every other article ("قصف" in a Syrian archive) would have tens of thousands ranked on each search. The
+    desk says when the window is full."""
+    window = matches.order_by("-created_at", "-id").values("pk")[:settings.SEARCH_RANK_WINDOW]
+    return matches.filter(pk__in=window)
 
 
 def highlight(text: str, q: str) -> str:

@@ -37,7 +37,7 @@ def article_list(*, user, state: str | None = None, assignee: str | None = None,
     elif assignee:
         articles = articles.filter(assignee__username=assignee)
     if q:
-        return search.matching(articles, q).order_by("-rank", "-created_at", "-id")
+        articles = search.matching(articles, q)
     return articles.order_by("-created_at", "-id")
 
 
@@ -81,6 +81,8 @@ def article_search(*, user, q="", state="", assignee="", outlet="", keyword="", 
         articles = articles.filter(created_at__date__gte=since)
     if until:
         articles = articles.filter(created_at__date__lte=until)
+    if q:
+        articles = search.newest(articles)
     if sort == "relevance" and not q:
         sort = "newest"
     return articles.order_by(*SORTS.get(sort or ("relevance" if q else "newest"), SORTS["newest"]))

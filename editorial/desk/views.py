@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -113,7 +114,10 @@ def articles(request):
             article.snippet = found_in.get(article.pk, "")
     query = request.GET.copy()
     query.pop("page", None)
-    return _render(request, "desk/articles.html", {"form": form, "page": page, "query": query.urlencode()},
+    window = settings.SEARCH_RANK_WINDOW if data.get("q") and page.paginator.count >= settings.SEARCH_RANK_WINDOW \
+        else None
+    return _render(request, "desk/articles.html", {"form": form, "page": page, "query": query.urlencode(),
+                                                   "window": window},
                    nav="articles", status=400 if form.errors else 200)
 
 

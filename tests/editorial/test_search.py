@@ -160,3 +160,24 @@ def test_the_api_filters_by_outlet_keyword_and_date_and_sorts(editor):
                           ({"sort": "loudest"}, "sort")):
         refused = api.get("/api/v1/articles/", params)
         assert refused.status_code == 400 and field in refused.json()["error"]["details"], refused.content
+
+
+def test_only_the_newest_matches_are_ranked_and_the_desk_says_so(editor, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from editorial.models import Article
+
+    settings.SEARCH_RANK_WINDOW = 2
+    oldest, middle, newest = (imported(editor, f"جسر في دير الزور {n}") for n in range(3))
+    for age, article in ((3, oldest), (2, middle), (1, newest)):
+        Article.objects.filter(pk=article.pk).update(created_at=timezone.now() - timedelta(days=age))
+    search.index_stale()
+    found = [a["id"] for a in client_for(editor).get("/api/v1/articles/", {"q": "جسر"}).json()["results"]]
+    assert sorted(found) == sorted([middle.pk, newest.pk])
+    page = signed_in(editor).get("/desk/articles/", {"q": "جسر"}).content.decode()
+    assert "The 2 newest matches, best first (narrow the search to reach older ones)" in page
+    assert [a["id"] for a in client_for(editor).get(
+        "/api/v1/articles/", {"q": "جسر", "until": (timezone.now() - timedelta(days=3)).date().isoformat()}
+    ).json()["results"]] == [oldest.pk]
