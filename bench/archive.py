@@ -34,11 +34,13 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="measure the archive a previous run seeded")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: proves the benchmark runs (make test)")
     args = parser.parse_args()
-    if args.quick:
+    database = DATABASE
+    if args.quick:  # a database of its own: the quick run (make test) never drops a full archive being measured
         args.articles, args.memory, args.requests = 300, 2000, 5
+        database = f"{DATABASE}_quick"
 
     if args.reuse:
-        os.environ.update({"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}", "REDIS_URL": "",
+        os.environ.update({"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}", "REDIS_URL": "",
                            "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
                            "DJANGO_SETTINGS_MODULE": "newsroom.settings", "LOG_LEVEL": "WARNING",
                            "PUBLIC_CACHE_SECONDS": "0"})
@@ -46,7 +48,7 @@ def main():
 
         django.setup()
     else:
-        django_on_scratch_database(DATABASE, PUBLIC_CACHE_SECONDS="0")
+        django_on_scratch_database(database, PUBLIC_CACHE_SECONDS="0")
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
