@@ -142,6 +142,8 @@ def _shoot(base):
         admin.screenshot(path=OUT / "team.png", full_page=True)
         editor.goto(f"{base}/desk/articles/{second}/")
         editor.locator(".watch-alert").screenshot(path=OUT / "original-changed.png")
+        admin.goto(f"{base}/desk/incoming/")
+        admin.screenshot(path=OUT / "incoming.png", full_page=False)
         phone = signed_in("sami", width=390, height=844)
         phone.goto(f"{base}/desk/articles/{second}/")
         phone.screenshot(path=OUT / "workspace-phone.png", full_page=False)
