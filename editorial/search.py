@@ -200,9 +200,12 @@ def _fts_match(words: list[str]) -> str:
     return " ".join(quoted)
 
 
-def matching(articles, q: str):
-    """`articles` narrowed to those matching every word of `q`, each with its `rank` (higher is better); `newest`
-    then keeps the ones to rank."""
+def ranked(articles, q: str):
+    """Those of `articles` (every other filter applied) that match every word of `q`, each with its `rank`
+    (higher is better): the newest SEARCH_RANK_WINDOW matches. Ranking reads every match it ranks, and a word of
+    every other article ("قصف" in a Syrian archive) would have tens of thousands ranked on each search; the desk
+    says when the window is full. The window is found walking the articles newest first; the outer query only
+    ranks it (it does not test the words again, which would read every entry)."""
     words = query_words(q)
     if not words:  # punctuation only: nothing to look for
         return articles.none().annotate(rank=Value(0.0, output_field=FloatField()))
@@ -212,22 +215,15 @@ def matching(articles, q: str):
         query = (SearchQuery(folded, config="simple", search_type="raw")
                  | SearchQuery(q, config="english", search_type="plain"))
         matched = articles.filter(search__vector=query)
-        rank = SearchRank(F("search__vector"), query, cover_density=True)
+        rank = SearchRank(F("search__vector"), query)
     else:
         match = _fts_match(words)
         matched = articles.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
                                                 [match]))
         rank = RawSQL(f"SELECT -bm25({FTS_TABLE}, 4.0, 2.0, 2.0, 1.0) FROM {FTS_TABLE} "
                       f"WHERE {FTS_TABLE} MATCH %s AND rowid = editorial_article.id", [match])
-    return matched.annotate(rank=rank)
-
-
-def newest(matches):
-    """The newest SEARCH_RANK_WINDOW of the matches (every filter applied): ranking reads every match, and a word
-    of every other article ("قصف" in a Syrian archive) would have tens of thousands ranked on each search. The
-    desk says when the window is full."""
-    window = matches.order_by("-created_at", "-id").values("pk")[:settings.SEARCH_RANK_WINDOW]
-    return matches.filter(pk__in=window)
+    window = matched.order_by("-created_at", "-id").values("pk")[:settings.SEARCH_RANK_WINDOW]
+    return articles.filter(pk__in=window).annotate(rank=rank)
 
 
 def highlight(text: str, q: str) -> str:

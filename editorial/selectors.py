@@ -23,7 +23,7 @@ def article_detail(article_id: int) -> Article | None:
                                     ).filter(pk=article_id).first()
 
 
-def article_list(*, user, state: str | None = None, assignee: str | None = None, q: str | None = None):
+def article_list(*, user, state: str | None = None, assignee: str | None = None):
     """The articles `user` may read (workflow.readable_by), newest first, with their title segment and
     progress counted in the database."""
     articles = workflow.with_review_facts(_base()).filter(workflow.readable_by(user)).prefetch_related(
@@ -36,8 +36,6 @@ def article_list(*, user, state: str | None = None, assignee: str | None = None,
         articles = articles.filter(assignee=user)
     elif assignee:
         articles = articles.filter(assignee__username=assignee)
-    if q:
-        articles = search.matching(articles, q)
     return articles.order_by("-created_at", "-id")
 
 
@@ -72,7 +70,7 @@ SORTS = {
 def article_search(*, user, q="", state="", assignee="", outlet="", keyword="", since=None, until=None,
                    sort=""):
     """The desk's article search: `article_list` narrowed by outlet, keyword and import date, sorted."""
-    articles = article_list(user=user, state=state or None, assignee=assignee or None, q=q or None)
+    articles = article_list(user=user, state=state or None, assignee=assignee or None)
     if outlet:
         articles = articles.filter(source_outlet__icontains=outlet)
     if keyword:
@@ -82,7 +80,7 @@ def article_search(*, user, q="", state="", assignee="", outlet="", keyword="", 
     if until:
         articles = articles.filter(created_at__date__lte=until)
     if q:
-        articles = search.newest(articles)
+        articles = search.ranked(articles, q)
     if sort == "relevance" and not q:
         sort = "newest"
     return articles.order_by(*SORTS.get(sort or ("relevance" if q else "newest"), SORTS["newest"]))

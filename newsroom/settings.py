@@ -286,7 +286,7 @@ WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 SEARCH_INLINE_SEGMENTS = int(os.environ.get("SEARCH_INLINE_SEGMENTS", "500"))
 # At most this many matches, the newest, are ranked and listed (PostgreSQL; a word of every other article would
 # otherwise have every match ranked on each search).
-SEARCH_RANK_WINDOW = int(os.environ.get("SEARCH_RANK_WINDOW", "2000"))
+SEARCH_RANK_WINDOW = int(os.environ.get("SEARCH_RANK_WINDOW", "1000"))
 WIRE_GIST_BATCH = int(os.environ.get("WIRE_GIST_BATCH", "20"))
 WIRE_STORY_HOURS = int(os.environ.get("WIRE_STORY_HOURS", "72"))
 WIRE_SIMILARITY_BACKENDS = {"words": "editorial.wire.similarity.WeightedOverlap",
