@@ -137,8 +137,8 @@ class ArticleListView(GenericAPIView):
         state = params.get("state") or None
         if state and state not in dict(Article._meta.get_field("state").choices):
             raise Refused(400, "invalid", f"Unknown state '{state}'.", {"state": ["Unknown state."]})
-        sort = params.get("sort") or ""
-        if sort and sort not in selectors.SORTS:
+        sort = params.get("sort", "")
+        if "sort" in params and sort not in selectors.SORTS:
             choices = ", ".join(selectors.SORTS)
             raise Refused(400, "invalid", f"Unknown sort '{sort}'.", {"sort": [f"One of {choices}."]})
         dates = {name: _date_param(params, name) for name in ("since", "until")}
@@ -173,12 +173,14 @@ class ArticleListView(GenericAPIView):
 
 def _date_param(params, name: str):
     """A YYYY-MM-DD query parameter as a date (None when absent); 400 naming it when it is not a date."""
+    if name not in params:
+        return None
     value = params.get(name) or ""
     try:
-        parsed = parse_date(value) if value else None
+        parsed = parse_date(value)
     except ValueError:
         parsed = None
-    if value and parsed is None:
+    if parsed is None:
         raise Refused(400, "invalid", f"'{name}' is not a date (YYYY-MM-DD).", {name: ["A date, YYYY-MM-DD."]})
     return parsed
 

@@ -157,7 +157,7 @@ def test_the_api_filters_by_outlet_keyword_and_date_and_sorts(editor):
     assert ids(since=since) == [enab.pk] and ids(until=since) == [horan.pk]
     assert ids(q="خبر", outlet="horan") == [horan.pk]
     for params, field in (({"since": "yesterday"}, "since"), ({"until": "2026-02-30"}, "until"),
-                          ({"sort": "loudest"}, "sort")):
+                          ({"until": ""}, "until"), ({"sort": "loudest"}, "sort"), ({"sort": ""}, "sort")):
         refused = api.get("/api/v1/articles/", params)
         assert refused.status_code == 400 and field in refused.json()["error"]["details"], refused.content
 
