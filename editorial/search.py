@@ -3,7 +3,7 @@
 Each article has a `SearchEntry`. On PostgreSQL it holds a tsvector (GIN-indexed): the headline and the source
 text folded as the memory folds Arabic (`translations.normalize`), the translation both as written (the
 `simple` configuration) and stemmed (`english`), the outlet, author and keywords; matches are ranked by
-`ts_rank_cd`. On SQLite the same words go into an FTS5 table (`editorial_search_fts`), ranked by bm25.
+`ts_rank`. On SQLite the same words go into an FTS5 table (`editorial_search_fts`), ranked by bm25.
 
 An entry is made again after any write to its article's text, keywords or outlet commits: the signals below
 mark it stale and, once the transaction commits, index it at once, or leave it to the sweeper
