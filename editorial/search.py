@@ -34,7 +34,6 @@ FTS_TABLE = "editorial_search_fts"
 # PostgreSQL refuses a tsvector over 1 MB: the text of a very long article is cut well before.
 MAX_INDEXED_CHARS = 400_000
 _WORD = re.compile(r"\w+")
-MARK_START, MARK_END = "\x02", "\x03"
 
 
 def query_words(q: str) -> list[str]:
