@@ -277,3 +277,14 @@ def snippets(articles, q: str) -> dict[int, str]:
             translations[by_document[document_id]].append(text or "")
             sources[by_document[document_id]].append(source_text)
     return {pk: snippet(translations[pk] + sources[pk], q) for pk in translations}
+
+
+def mark_found(articles, q: str) -> None:
+    """Give each article of a page of results `found`: its rank and, as safe HTML, its headline and a snippet
+    with the matched words marked (what the desk shows and the API returns)."""
+    snippet_of = snippets(articles, q)
+    for article in articles:
+        titles = [segment.text for segment in article.document.title_segments if segment.text]
+        article.found = {"rank": round(float(getattr(article, "rank", 0) or 0), 6),
+                         "title": highlight(titles[0] if titles else article.document.source_title, q),
+                         "snippet": snippet_of.get(article.pk, "")}

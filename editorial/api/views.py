@@ -148,12 +148,7 @@ class ArticleListView(GenericAPIView):
         )
         page = self.paginate_queryset(articles)
         if params.get("q"):  # where each matched: its words marked in the headline and in a snippet
-            found_in = search.snippets(page, params["q"])
-            for article in page:
-                titles = [seg.text for seg in article.document.title_segments if seg.text]
-                article.found = {"rank": round(float(article.rank or 0), 6), "title": search.highlight(
-                    titles[0] if titles else article.document.source_title, params["q"]),
-                    "snippet": found_in.get(article.pk, "")}
+            search.mark_found(page, params["q"])
         return self.get_paginated_response(s.ArticleSummaryOut(page, many=True, context=_article_context(request)).data)
 
     @extend_schema(request=s.ArticleCreateInput, responses={201: s.ArticleOut})

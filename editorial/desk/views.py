@@ -107,11 +107,7 @@ def articles(request):
     page = Paginator(found, 25).get_page(request.GET.get("page"))
     selectors.card_facts(page)
     if data.get("q"):  # the matched words, marked in the headline and in a snippet of the text
-        found_in = search.snippets(page, data["q"])
-        for article in page:
-            titles = [s.text for s in article.document.title_segments if s.text]
-            article.title_marked = search.highlight(titles[0] if titles else article.document.source_title, data["q"])
-            article.snippet = found_in.get(article.pk, "")
+        search.mark_found(page, data["q"])
     query = request.GET.copy()
     query.pop("page", None)
     window = settings.SEARCH_RANK_WINDOW if data.get("q") and page.paginator.count >= settings.SEARCH_RANK_WINDOW \
