@@ -6,10 +6,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from translations import characters
+from translations import characters, languages
 from translations.find import replaced
 from translations.models import Document, Segment
-from translations.normalize import normalize
+from translations.normalize import as_written, normalize
 from translations.segmentation import plain_text, split_body
 
 from . import fetching, history, snapshots, syncing, watch, workflow
@@ -86,16 +86,19 @@ def create_article(
     removed, and the revision says how many. The standfirst and keywords are typed here: refused instead.
     What arrived is kept as the article's first snapshot (`received`; by default the title and body as given)."""
     received = received or snapshots.pasted(title, body)
+    problem = languages.not_a_source_language(language)
+    if problem:
+        raise Refused(400, "invalid", problem, {"source": {"language": [problem]}})
     if len(body) > settings.MAX_SOURCE_BODY_CHARS:
         raise _too_large("source body", len(body), settings.MAX_SOURCE_BODY_CHARS, "characters")
     check_text("standfirst", "the standfirst", standfirst)
     (title, body, outlet, author, url), removed = _without_forbidden(title, body, outlet, author, url)
     if not outlet.strip():  # the credit every published piece carries
         raise Refused(400, "invalid", "The outlet has no text.", {"source": {"outlet": ["The outlet has no text."]}})
-    title_text = plain_text(title)
+    title_text = as_written(plain_text(title), language)
     if not title_text:
         raise Refused(400, "invalid", "The title has no text.", {"source": {"title": ["The title has no text."]}})
-    split = split_body(body)
+    split = split_body(body, language)
     if not split.blocks:
         raise Refused(400, "invalid", "The body has no text.", {"source": {"body": ["The body has no text."]}})
     if len(split.blocks) + 1 > settings.MAX_SEGMENTS:

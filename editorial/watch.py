@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from translations.diff import word_diff
-from translations.normalize import normalize
+from translations.normalize import as_written, normalize
 from translations.segmentation import plain_text, split_body
 
 from . import fetching, history, notifications, roles, snapshots, workflow
@@ -144,7 +144,8 @@ def check(article_id: int, user=None) -> Outcome:
     if download.status == 304:
         return _unchanged(article)
     title, body = fetching.read_article(download)
-    title, blocks = plain_text(title), split_body(body).blocks if body else []
+    language = article.document.source_language
+    title, blocks = as_written(plain_text(title), language), split_body(body, language).blocks if body else []
     if not (title and blocks):
         return _gone(article, "The page no longer holds an article.")
     # The page's headline pairs with the title segment: a headline the outlet changed is an edit of position 0.

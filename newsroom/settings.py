@@ -424,6 +424,9 @@ MT_ENGINE_SETTINGS = {
 # Public pages are cached this long at most (0: not cached); publishing, correcting or unpublishing clears them
 # at once.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "600"))
+# The languages the desk translates from (comma-separated codes: ar, fa, ckb, he, tr); the first is the default
+# of the import forms. Each has its own direction, folding, digits and checks (translations.languages).
+SOURCE_LANGUAGES = [c.strip() for c in os.environ.get("SOURCE_LANGUAGES", "ar").split(",") if c.strip()]
 # Quality checks run on every segment; "error" issues block submit and publish until fixed or overridden.
 QUALITY_CHECKS = [
     "translations.checks.text.EmptyCheck",

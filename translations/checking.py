@@ -92,10 +92,11 @@ def _key(kind: str, *parts) -> str:
 @functools.cache
 def _fingerprint(paths: tuple[str, ...]) -> str:
     """A hash of the checks' code: their modules, the base classes, the glossary matching and the folding."""
-    from . import normalize
+    from . import languages, normalize
     from .checks import base
 
-    modules = {base, glossary, normalize} | {sys.modules[type(check).__module__] for check in registered_checks()}
+    modules = {base, glossary, normalize, languages}
+    modules |= {sys.modules[type(check).__module__] for check in registered_checks()}
     sources = sorted(_source(module) for module in modules)
     return hashlib.sha256(json.dumps([paths, sources]).encode("utf-8")).hexdigest()
 

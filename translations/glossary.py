@@ -1,4 +1,4 @@
-"""The glossary: agreed renderings of names and terms, found in source text after Arabic normalisation."""
+"""The glossary: agreed renderings of names and terms, found in source text folded as its language writes."""
 
 import csv
 import io
@@ -10,7 +10,7 @@ from django.db.models import Count, Max
 from . import characters
 from .checks.base import Term
 from .models import GlossaryTerm
-from .normalize import normalize
+from .normalize import fold
 from .spreadsheet import from_cell, to_cell
 
 CSV_FIELDS = ["source_term", "target_term", "note", "do_not_translate"]
@@ -32,8 +32,11 @@ def stamp(source_language: str, target_language: str) -> tuple:
 
 
 def find_terms(text: str, terms: list[GlossaryTerm]) -> tuple[Term, ...]:
-    """The glossary terms that occur in `text` (prefixes such as و- and ال- attached to a word still match)."""
-    folded = normalize(text)
+    """The glossary terms (of one language pair) that occur in `text`, folded as that language writes (prefixes
+    such as و- and ال-, or Turkish suffixes such as 'da, attached to a word still match)."""
+    if not terms:
+        return ()
+    folded = fold(text, terms[0].source_language)
     return tuple(
         Term(t.source_term, t.target_term, t.note, t.do_not_translate)
         for t in terms
@@ -89,7 +92,7 @@ def import_csv(data: str, source_language: str, target_language: str) -> tuple[i
                 if found:
                     raise CsvError(f"Line {line}: the {name} holds {found.describe()} at character {found.position}; "
                                    "remove it and import again.")
-            key = normalize(source)
+            key = fold(source, source_language)
             for name, value, limit in (("term", source, _limit("source_term")), ("normalised term", key,
                                        _limit("normalized_term")), ("rendering", target, _limit("target_term")),
                                        ("note", note, _limit("note"))):

@@ -26,8 +26,9 @@ from django.db.models.functions import Greatest, Length
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
+from . import languages
 from .models import MemoryEntry, MemoryWord, text_hash
-from .normalize import normalize
+from .normalize import fold
 
 # How many candidates are scored with rapidfuzz before the best are returned.
 FUZZY_CANDIDATES = 30
@@ -39,9 +40,10 @@ _WORD = re.compile(r"\w+")
 _WORD_CHARS = 100
 
 
-def memory_key(text: str) -> str:
-    """The exact-match key: texts that differ only in optional marks, alef forms and the like share it."""
-    return text_hash(normalize(text))
+def memory_key(text: str, language: str = "ar") -> str:
+    """The exact-match key: texts that differ only in optional marks, letter forms and the like (as `language`
+    writes) share it."""
+    return text_hash(fold(text, language))
 
 
 def words_of(normalized: str) -> list[str]:
@@ -67,7 +69,7 @@ def store(pairs: list[Pair], source_language: str, target_language: str, publish
     """
     latest = {}
     for pair in pairs:
-        folded, target = normalize(pair.source), pair.target.strip()
+        folded, target = fold(pair.source, source_language), pair.target.strip()
         if folded and target:
             latest[text_hash(folded)] = (pair, folded, target)  # a source repeated in one article: the last wins
     entries = MemoryEntry.objects.filter(source_language=source_language, target_language=target_language)
@@ -141,7 +143,7 @@ def exact_matches(texts: list[str], source_language: str, target_language: str) 
     """{source text: remembered translation} for the texts the memory holds, in one query."""
     keys = {}
     for text in texts:
-        keys.setdefault(memory_key(text), []).append(text)
+        keys.setdefault(memory_key(text, source_language), []).append(text)
     found = MemoryEntry.objects.filter(
         source_language=source_language, target_language=target_language, source_hash__in=list(keys)
     ).values_list("source_hash", "target_text")
@@ -164,7 +166,7 @@ _FIELDS = ("pk", "source_text", "target_text", "normalized", "document_id", "tra
 def fuzzy_matches(text: str, source_language: str, target_language: str, *, limit: int = 5,
                   min_score: int = 60) -> list[Match]:
     """The closest remembered sources to `text`, best first, with a similarity percentage."""
-    folded = normalize(text)
+    folded = fold(text, source_language)
     if not folded:
         return []
     entries = MemoryEntry.objects.filter(source_language=source_language, target_language=target_language)
@@ -187,27 +189,29 @@ def fuzzy_matches(text: str, source_language: str, target_language: str, *, limi
                   rows[pk]["translator_name"] or "", rows[pk]["published_at"]) for pk in best if pk in rows]
 
 
-_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]")
-
-
 def concordance(phrase: str, source_language: str, target_language: str, *, limit: int = 20) -> list[Match]:
     """Entries whose source (folded, for a phrase in the source's script) or translation holds `phrase`,
     newest publication first. A source phrase is looked up through the word index on PostgreSQL (entries
-    holding all its words) before the phrase itself is checked; a translation phrase is a plain scan.
+    holding all its words) before the phrase itself is checked; a translation phrase is a plain scan. A source
+    language in the Latin script (Turkish) cannot be told from English by its letters: both sides are searched.
     """
     phrase = (phrase or "").strip()
     if not phrase:
         return []
     entries = MemoryEntry.objects.filter(source_language=source_language, target_language=target_language)
-    if _ARABIC.search(phrase):
-        folded = normalize(phrase)
+    script = languages.script_pattern(source_language)
+    if script is not None and not script.search(phrase):
+        entries = entries.filter(target_text__icontains=phrase)
+    else:
+        folded = fold(phrase, source_language)
         if not folded:
             return []
-        if connection.vendor == "postgresql" and words_of(folded):
-            entries = entries.alias(word_array=_Words("words")).filter(word_array__contains=words_of(folded))
-        entries = entries.filter(normalized__contains=folded)
-    else:
-        entries = entries.filter(target_text__icontains=phrase)
+        if script is None:
+            entries = entries.filter(Q(normalized__contains=folded) | Q(target_text__icontains=phrase))
+        else:
+            if connection.vendor == "postgresql" and words_of(folded):
+                entries = entries.alias(word_array=_Words("words")).filter(word_array__contains=words_of(folded))
+            entries = entries.filter(normalized__contains=folded)
     rows = (entries.annotate(document_id=F("origin_segment__document_id"), translator_name=F("translator__username"))
             .order_by(F("published_at").desc(nulls_last=True), "-pk").values(*_FIELDS)[:limit])
     return [Match(r["source_text"], r["target_text"], 100, r["document_id"], r["translator_name"] or "",

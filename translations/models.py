@@ -22,6 +22,19 @@ class Document(models.Model):
     def __str__(self):
         return self.source_title[:80]
 
+    @property
+    def source_direction(self) -> str:
+        """"rtl" or "ltr": how the source's language is written, for the pages' dir attributes."""
+        from .languages import direction
+
+        return direction(self.source_language)
+
+    @property
+    def source_language_name(self) -> str:
+        from .languages import language_name
+
+        return language_name(self.source_language)
+
 
 class CurrentSegments(models.Manager):
     """The segments an article has now: those an update from the original removed stay only for its history."""
@@ -160,7 +173,7 @@ class GlossaryTerm(models.Model):
         return f"{self.source_term} -> {self.target_term}"
 
     def save(self, *args, **kwargs):
-        from .normalize import normalize
+        from .normalize import fold
 
-        self.normalized_term = normalize(self.source_term)
+        self.normalized_term = fold(self.source_term, self.source_language)
         super().save(*args, **kwargs)

@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 
 import nh3
 
+from .normalize import as_written
+
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "h4", "strong", "em", "b", "i", "u", "a", "ul", "ol", "li",
     "blockquote", "q", "span", "sub", "sup", "div",
@@ -105,8 +107,10 @@ class SplitSource:
     blocks: list[Block]
 
 
-def split_body(body: str) -> SplitSource:
-    """Sanitise the body and split it into heading and paragraph blocks, in order."""
+def split_body(body: str, language: str = "") -> SplitSource:
+    """Sanitise the body and split it into heading and paragraph blocks, in order, each written with the letters
+    of its language (`normalize.as_written`)."""
+    body = as_written(body, language)
     if looks_like_html(body):
         clean = sanitize_html(body)
         collector = _BlockCollector()

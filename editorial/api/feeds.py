@@ -12,7 +12,7 @@ from editorial.errors import Refused
 from editorial.models import SourceFeed
 
 from .permissions import Needs
-from .serializers import StrictBooleanField, StrictCharField, validate_language
+from .serializers import StrictBooleanField, StrictCharField, first_source_language, validate_source_language
 from .views import _valid
 
 
@@ -23,7 +23,7 @@ class FeedInput(serializers.Serializer):
     url = StrictCharField(max_length=1000, validators=[
         URLValidator(schemes=["http", "https"], message="Give the feed's full http:// or https:// address."),
     ])
-    language = StrictCharField(max_length=12, default="ar", validators=[validate_language])
+    language = StrictCharField(max_length=12, default=first_source_language, validators=[validate_source_language])
     default_keywords = serializers.ListField(child=StrictCharField(max_length=100), default=list, max_length=20)
     auto_draft = StrictBooleanField(default=False)
     active = StrictBooleanField(default=True)

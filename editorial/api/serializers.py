@@ -13,7 +13,7 @@ from editorial import roles, syncing, watch, workflow
 from editorial.errors import Refused
 from editorial.models import WireItem
 from editorial.wire import gists, stories
-from translations import characters
+from translations import characters, languages
 from translations.models import Segment
 
 
@@ -78,6 +78,18 @@ MAX_ID = 2**63 - 1  # the widest integer column any supported database has
 validate_language = RegexValidator(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", "Use a language code such as 'ar' or 'en'.")
 
 
+def validate_source_language(value: str) -> None:
+    """A language code, and one of the languages this desk translates from (SOURCE_LANGUAGES)."""
+    validate_language(value)
+    problem = languages.not_a_source_language(value)
+    if problem:
+        raise serializers.ValidationError(problem)
+
+
+def first_source_language() -> str:
+    return languages.source_codes()[0]
+
+
 # Input ------------------------------------------------------------------------------------------
 
 
@@ -92,7 +104,7 @@ class SourceInput(serializers.Serializer):
 
     title = StrictCharField(max_length=1000, text="imported", required=False)
     body = StrictCharField(trim_whitespace=False, text="imported", required=False)
-    language = StrictCharField(max_length=12, validators=[validate_language])
+    language = StrictCharField(max_length=12, validators=[validate_source_language])
     outlet = StrictCharField(max_length=200, text="imported")
     # The original's address, printed as a link: http(s) with a host, nothing else (what the schema says too).
     url = StrictCharField(max_length=1000, required=False, allow_blank=True, default="",
@@ -179,7 +191,7 @@ class MemoryQuery(serializers.Serializer):
     """GET /api/v1/memory/: the text to look up (control characters in it are ignored) and the language pair."""
 
     q = StrictCharField(max_length=2000)
-    source = StrictCharField(default="ar", validators=[validate_language])
+    source = StrictCharField(default=first_source_language, validators=[validate_source_language])
     target = StrictCharField(default="en", validators=[validate_language])
 
 

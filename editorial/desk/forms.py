@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from editorial import roles, targets
 from editorial.models import Publication, State
-from translations import characters
+from translations import characters, languages
 
 
 def split_keywords(value: str) -> list[str]:
@@ -31,7 +31,7 @@ class RefusesForbiddenCharacters:
 
 class NewArticleForm(forms.Form):
     title = forms.CharField(max_length=1000, required=False, help_text="The headline as the outlet published it.")
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12, "dir": "rtl", "lang": "ar"}), required=False,
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12, "dir": "auto"}), required=False,
                            help_text="Plain text (paragraphs separated by a blank line) or HTML.")
     url = forms.URLField(max_length=1000, required=False, assume_scheme="https",
                          help_text="The original's address. Leave the title and body empty to fetch them from it.")
@@ -39,9 +39,14 @@ class NewArticleForm(forms.Form):
     author = forms.CharField(max_length=200, required=False)
     published_at = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                        label="Originally published")
-    language = forms.CharField(max_length=12, initial="ar")
+    language = forms.ChoiceField(label="Language of the original")
     keywords = forms.CharField(max_length=1000, required=False, help_text="Separated by commas.")
     standfirst = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [(lang.code, lang.name) for lang in languages.source_languages()]
+        self.fields["language"].initial = languages.source_codes()[0]
 
     def clean(self):
         data = super().clean()

@@ -464,7 +464,8 @@ def concordance(request, article_id):
     found = memory.concordance(phrase, document.source_language, document.target_language) if phrase.strip() else []
     articles = selectors.article_ids_by_document(m.document_id for m in found)
     return render(request, "desk/_concordance.html", {
-        "phrase": phrase, "entries": [{"match": m, "article": articles.get(m.document_id)} for m in found]})
+        "phrase": phrase, "document": document,
+        "entries": [{"match": m, "article": articles.get(m.document_id)} for m in found]})
 
 
 @login_required
@@ -483,7 +484,7 @@ def segment_matches(request, article_id, segment_id):
         # Each match's source against this segment's: what differs is marked (the words to check in its target).
         "matches": [{"match": m, "article": articles.get(m.document_id),
                      "ops": word_diff(segment.source_text, m.source)} for m in matches],
-        "can_edit": workflow.can_edit_segments(article, request.user),
+        "can_edit": workflow.can_edit_segments(article, request.user), "document": document,
     })
 
 

@@ -4,17 +4,25 @@ import re
 from collections import Counter
 from decimal import Decimal
 
-from translations.normalize import normalize
+from translations import languages
 
 from .base import ERROR, WARNING, Check
 
-_NUMBER = re.compile(r"(?<![0-9.,])[0-9]+(?:[.,][0-9]+)*")
-# A number and the scale word after it: "2 million", "1.5 billion", "٢ مليون" (normalised: Western digits, one alef).
-_SCALE_WORDS = {
-    "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12,
-    "الف": 1000, "الاف": 1000, "مليون": 10**6, "ملايين": 10**6, "مليار": 10**9, "مليارات": 10**9,
-}
-_SCALED = re.compile(r"(?<![0-9.,])([0-9]+(?:[.,][0-9]+)*)(?:\s*(" + "|".join(_SCALE_WORDS) + r")(?!\w))?")
+_NUMBER = r"(?<![0-9.,])([0-9]+(?:[.,][0-9]+)*)"
+_SWAP_MARKS = str.maketrans({".": ",", ",": "."})
+_scaled: dict[str, re.Pattern] = {}
+
+
+def _scaled_pattern(language: str) -> re.Pattern:
+    """A number and the scale word after it, in the language's folded spelling: "2 million", "٢ مليون" (folded:
+    Western digits, one alef), "۲ میلیون", "2,5 milyar"."""
+    if language not in _scaled:
+        words = sorted(languages.get(language).folded_scale_words(), key=len, reverse=True)
+        scale = r"(?:\s*(" + "|".join(map(re.escape, words)) + r")(?!\w))?" if words else "()"
+        _scaled[language] = re.compile(_NUMBER + scale)
+    return _scaled[language]
+
+
 _UNITS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen".split())}
@@ -41,14 +49,19 @@ def canonical(token: str) -> str:
     return f"{whole}.{fraction}" if fraction else whole
 
 
-def digit_numbers(text: str) -> list[str]:
-    """Numbers written with digits (Western, Arabic-Indic or Eastern), canonical; a scale word after one counts
-    ("2 million" is 2000000, as "٢٬٠٠٠٬٠٠٠" is)."""
+def digit_numbers(text: str, language: str = "ar") -> list[str]:
+    """Numbers written with digits (Western, Arabic-Indic or Persian), canonical, read with the language's decimal
+    and thousands marks (Turkish writes 1.500,5); a scale word after one counts ("2 million" is 2000000, as
+    "٢٬٠٠٠٬٠٠٠" is)."""
+    spec = languages.get(language)
+    scales = spec.folded_scale_words()
     found = []
-    for token, scale in _SCALED.findall(normalize(text)):
+    for token, scale in _scaled_pattern(language).findall(spec.fold(text)):
+        if spec.decimal_mark == ",":
+            token = token.translate(_SWAP_MARKS)
         number = canonical(token)
         if scale and re.fullmatch(r"\d+(\.\d+)?", number):
-            number = canonical(str(Decimal(number) * _SCALE_WORDS[scale]))
+            number = canonical(str(Decimal(number) * scales[scale]))
         found.append(number)
     return found
 
@@ -93,14 +106,15 @@ class NumbersCheck(Check):
     def check(self, unit):
         if not unit.target or not unit.target.strip():
             return []
-        source = Counter(digit_numbers(unit.source))
-        target = Counter(digit_numbers(unit.target)) + Counter(word_numbers(unit.target))
+        source = Counter(digit_numbers(unit.source, unit.source_language))
+        target_digits = Counter(digit_numbers(unit.target, unit.target_language))
+        target = target_digits + Counter(word_numbers(unit.target))
         issues = [
             self.issue(f"{number} in the source is missing in the translation.")
             for number in sorted(source - target)
         ]
         issues += [
             self.issue(f"{number} in the translation is not in the source.", WARNING)
-            for number in sorted(Counter(digit_numbers(unit.target)) - source)
+            for number in sorted(target_digits - source)
         ]
         return issues

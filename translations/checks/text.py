@@ -2,20 +2,49 @@
 
 import re
 
+from translations import languages
+
 from .base import ERROR, WARNING, Check
 
-_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+(?:\s+[\u0600-\u06ff]+)*")
+_WORD = re.compile(r"\w+(?:'\w+)?")
 
 
 class UntranslatedCheck(Check):
+    """Source-language text left in the translation: letters of its script (Arabic, Persian, Kurdish, Hebrew),
+    or, for a language in the Latin script (Turkish), COPIED_WORDS or more of the source's words in a row."""
+
     code = "untranslated"
     severity = ERROR
+    COPIED_WORDS = 4
 
     def check(self, unit):
-        found = _ARABIC.findall(unit.target or "")
+        target = unit.target or ""
+        language = languages.get(unit.source_language)
+        pattern = languages.script_pattern(unit.source_language)
+        found = pattern.findall(target) if pattern else self._copied_runs(unit.source, target, language)
         if not found:
             return []
-        return [self.issue(f"Arabic text is left in the translation: {', '.join(found[:3])}.")]
+        return [self.issue(f"{language.name} text is left in the translation: {', '.join(found[:3])}.")]
+
+    def _copied_runs(self, source: str, target: str, language) -> list[str]:
+        """Runs of COPIED_WORDS or more consecutive source words that appear, in order, in the translation."""
+        n = self.COPIED_WORDS
+        source_words = _WORD.findall(language.fold(source))
+        grams = {tuple(source_words[i:i + n]) for i in range(len(source_words) - n + 1)}
+        if not grams:
+            return []
+        spans = [(m.group(), language.fold(m.group())) for m in _WORD.finditer(target)]
+        runs, i = [], 0
+        while i <= len(spans) - n:
+            if tuple(folded for _, folded in spans[i:i + n]) in grams:
+                end = i + n
+                while end < len(spans) and tuple(f for _, f in spans[end - n + 1:end + 1]) in grams:
+                    end += 1
+                runs.append(" ".join(word for word, _ in spans[i:end]))
+                i = end
+            else:
+                i += 1
+        return runs
 
 
 class EmptyCheck(Check):

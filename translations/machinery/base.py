@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from translations import memory
+from translations.languages import language_name
 
 
 class MachineTranslationError(Exception):
@@ -40,6 +41,8 @@ class MachineTranslation:
     max_batch_size: int = 50
     max_batch_chars: int = 20_000
     timeout: float = 30.0
+    # Our language codes that the service writes otherwise, and None for a language it does not translate.
+    language_codes: dict[str, str | None] = {}
 
     def __init__(self, config: dict | None = None):
         self.config = config or {}
@@ -55,6 +58,17 @@ class MachineTranslation:
         return {"engine": self.name, "service": self.label}
 
     # Shared work -------------------------------------------------------------------------------
+
+    def service_language(self, code: str) -> str:
+        """The service's code for one of our languages; refused at once (not retried) when it has none."""
+        if code not in self.language_codes:
+            return code
+        found = self.language_codes[code]
+        if found is None:
+            raise MachineTranslationError(
+                f"{self.label or self.name} does not translate {language_name(code)}: an admin can choose another "
+                "engine (MT_ENGINE), or translate these articles from the memory and by hand.")
+        return found
 
     def batches(self, items: list[tuple[int, str]]):
         """Consecutive slices of (index, text) pairs within the service's count and size limits."""
@@ -92,7 +106,8 @@ class MachineTranslation:
             near = fuzzy_prefill([t for _, t in batch], source, target)
             chunk = [(i, Draft(near[t], "memory", FUZZY_ENGINE)) for i, t in batch if t in near]
             ask = [(i, t) for i, t in batch if t not in near]
-            results = self.translate_batch([t for _, t in ask], source, target) if ask else []
+            results = self.translate_batch(
+                [t for _, t in ask], self.service_language(source), self.service_language(target)) if ask else []
             if len(results) != len(ask):
                 raise MachineTranslationError(
                     f"{self.label or self.name} returned {len(results)} translations for {len(ask)} texts.",

@@ -11,6 +11,8 @@ class DeepLEngine(MachineTranslation):
     label = "DeepL"
     max_batch_size = 50
     max_batch_chars = 100_000
+    # DeepL's source languages include Arabic, Turkish and Hebrew, not Persian or Kurdish.
+    language_codes = {"fa": None, "ckb": None}
 
     def describe(self):
         return {**super().describe(), "url": self._url(), "api_key_set": bool(self.config.get("api_key"))}

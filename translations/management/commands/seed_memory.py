@@ -8,7 +8,7 @@ from django.db import connection
 
 from translations.memory import memory_key, words_of
 from translations.models import MemoryEntry, MemoryWord
-from translations.normalize import normalize
+from translations.normalize import fold
 
 WORDS = (
     "عادت الحياة إلى طبيعتها في مدينة جاسم بريف درعا الشمالي بعد اتفاق أنهى أربعة أيام من التصعيد وقال مصدر "
@@ -63,11 +63,11 @@ class Command(BaseCommand):
                 written = 0
                 while written < count:
                     text = sentence(rng)
-                    key = memory_key(text)
+                    key = memory_key(text, "ar")
                     if key in seen:
                         continue
                     seen.add(key)
-                    folded = normalize(text)
+                    folded = fold(text, "ar")
                     copy.write_row(("ar", "en", key, text, folded, " ".join(words_of(folded)),
                                     f"translation {seed}-{written}"))
                     written += 1
