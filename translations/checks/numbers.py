@@ -14,11 +14,11 @@ _scaled: dict[str, re.Pattern] = {}
 
 
 def _scaled_pattern(language: str) -> re.Pattern:
-    """A number and the scale word after it, in the language's folded spelling: "2 million", "٢ مليون" (folded:
-    Western digits, one alef), "۲ میلیون", "2,5 milyar"."""
+    """A number and the scale words after it, in the language's folded spelling: "2 million", "٢ مليون" (folded:
+    Western digits, one alef), "۲ میلیون", "2,5 milyar", "۸ هزار میلیارد" (a thousand billion)."""
     if language not in _scaled:
         words = sorted(languages.get(language).folded_scale_words(), key=len, reverse=True)
-        scale = r"(?:\s*(" + "|".join(map(re.escape, words)) + r")(?!\w))?" if words else "()"
+        scale = r"((?:\s*(?:" + "|".join(map(re.escape, words)) + r")(?!\w))*)" if words else "()"
         _scaled[language] = re.compile(_NUMBER + scale)
     return _scaled[language]
 
@@ -60,8 +60,11 @@ def digit_numbers(text: str, language: str = "ar") -> list[str]:
         if spec.decimal_mark == ",":
             token = token.translate(_SWAP_MARKS)
         number = canonical(token)
-        if scale and re.fullmatch(r"\d+(\.\d+)?", number):
-            number = canonical(str(Decimal(number) * scales[scale]))
+        if scale.strip() and re.fullmatch(r"\d+(\.\d+)?", number):
+            value = Decimal(number)
+            for word in scale.split():
+                value *= scales[word]
+            number = canonical(str(value))
         found.append(number)
     return found
 
