@@ -11,6 +11,7 @@ from editorial.models import State
 from tests.conftest import PASSWORD, article_in
 from tests.editorial.test_watch import mark_original_changed, mark_original_gone
 from tests.editorial.test_wire import wire_sources
+from tests.translations.test_languages import HEBREW
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,7 +33,7 @@ def violations(page, source) -> list[str]:
 
 
 def test_no_serious_accessibility_violations(live_server, browser, axe_source, editor, translator, admin_user,
-                                             sign_in):
+                                             sign_in, settings):
     published = article_in(State.PUBLISHED, editor=editor, translator=translator, paragraphs=2)
     editing = article_in(State.EDITING, editor=editor, translator=translator, paragraphs=3)
     segment = editing.document.segments.get(position=1)
@@ -44,12 +45,15 @@ def test_no_serious_accessibility_violations(live_server, browser, axe_source, e
     removed = article_in(State.PUBLISHED, editor=editor, translator=translator, paragraphs=2)
     mark_original_gone(removed, changed)
     wire_sources(editor)
+    settings.SOURCE_LANGUAGES = ["ar", "fa", "he"]
+    hebrew = services.create_article(user=editor, title="האבטלה עלתה", body=HEBREW, language="he", outlet="Kan")
     pages = {
         None: ["/login/", "/", f"/articles/{published.slug}/"],
         "boss": ["/desk/", "/desk/articles/", f"/desk/articles/{editing.pk}/", f"/desk/articles/{editing.pk}/?track=1",
                  f"/desk/articles/{editing.pk}/history/", f"/desk/articles/{editing.pk}/compare/?from={first}",
                  "/desk/team/", "/desk/glossary/", "/desk/reports/", "/desk/notifications/", "/desk/new/",
-                 f"/desk/articles/{changed.pk}/", f"/desk/articles/{removed.pk}/", "/desk/incoming/"],
+                 f"/desk/articles/{changed.pk}/", f"/desk/articles/{removed.pk}/", "/desk/incoming/",
+                 "/desk/glossary/?language=fa", f"/desk/articles/{hebrew.pk}/"],
         "sami": ["/desk/", f"/desk/articles/{working.pk}/", f"/desk/articles/{changed.pk}/"],
     }
     found = []

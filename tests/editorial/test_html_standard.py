@@ -16,6 +16,8 @@ from editorial import services, watch, workflow
 from editorial.models import State
 from tests.editorial.test_watch import mark_original_changed, mark_original_gone
 from tests.editorial.test_wire import wire_sources
+from tests.translations.test_languages import HEBREW
+from translations.models import GlossaryTerm
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +38,8 @@ def _signed_in(user) -> Client:
     return client
 
 
-def test_every_kind_of_page_has_no_html_errors(vnu, make_article, translator, editor, admin_user, tmp_path):
+def test_every_kind_of_page_has_no_html_errors(vnu, make_article, translator, editor, admin_user, tmp_path,
+                                               settings):
     published = make_article(State.PUBLISHED)
     working = make_article(State.TRANSLATION)
     editing = make_article(State.EDITING)
@@ -96,6 +99,12 @@ def test_every_kind_of_page_has_no_html_errors(vnu, make_article, translator, ed
     wire_sources(editor)
     pages["incoming-editor"] = (_signed_in(editor), "/desk/incoming/")
     pages["incoming-admin"] = (_signed_in(admin_user), "/desk/incoming/")
+    # A desk of several languages: the glossary's tabs, a Hebrew source in the workspace.
+    settings.SOURCE_LANGUAGES = ["ar", "fa", "he"]
+    GlossaryTerm(source_language="fa", source_term="بانک مرکزی", target_term="Central Bank").save()
+    hebrew = services.create_article(user=editor, title="האבטלה עלתה", body=HEBREW, language="he", outlet="Kan")
+    pages["glossary-persian"] = (_signed_in(editor), "/desk/glossary/?language=fa")
+    pages["workspace-hebrew"] = (_signed_in(editor), f"/desk/articles/{hebrew.pk}/")
     kept = make_article(State.PUBLISHED)
     mark_original_gone(kept, changed)
     watch.decide(kept.pk, editor, watch.KEEP)
