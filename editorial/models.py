@@ -351,12 +351,6 @@ class PublishedVersion(models.Model):
 
         return language_name(self.source_language)
 
-    @property
-    def source_direction(self) -> str:
-        from translations.languages import direction
-
-        return direction(self.source_language)
-
 
 class SnapshotContent(models.Model):
     """The bytes of an original as received, stored once however many snapshots share them (by SHA-256)."""

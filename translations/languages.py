@@ -34,10 +34,6 @@ class Language:
     def fold(self, text: str) -> str:
         return fold(text, self.code)
 
-    @property
-    def rtl(self) -> bool:
-        return self.direction == "rtl"
-
     def folded_scale_words(self) -> dict[str, int]:
         return _folded_scales(self.code)
 
