@@ -78,12 +78,30 @@ MAX_ID = 2**63 - 1  # the widest integer column any supported database has
 validate_language = RegexValidator(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", "Use a language code such as 'ar' or 'en'.")
 
 
-def validate_source_language(value: str) -> None:
-    """A language code, and one of the languages this desk translates from (SOURCE_LANGUAGES)."""
-    validate_language(value)
-    problem = languages.not_a_source_language(value)
-    if problem:
-        raise serializers.ValidationError(problem)
+class SourceLanguageValidator(RegexValidator):
+    """One of the languages this desk translates from (SOURCE_LANGUAGES), with or without a region ("ar-SY"). A
+    pattern, so that the schema tells clients (and the API fuzzing) which codes are taken; read from the settings
+    at each use."""
+
+    def __init__(self):
+        super().__init__()
+
+    @property
+    def regex(self):
+        codes = "|".join(re.escape(code) for code in languages.source_codes())
+        return re.compile(rf"^(?:{codes})(?:-[A-Za-z0-9]{{2,8}})?$")
+
+    @regex.setter
+    def regex(self, value):
+        pass  # RegexValidator's constructor sets one: ours is the settings'
+
+    def __call__(self, value):
+        problem = languages.not_a_source_language(str(value))
+        if problem or not self.regex.search(str(value)):
+            raise DjangoValidationError(problem or "Use a language code such as 'ar'.", code="invalid")
+
+
+validate_source_language = SourceLanguageValidator()
 
 
 def first_source_language() -> str:

@@ -233,15 +233,17 @@ def test_a_nul_in_a_memory_lookup_is_refused(api, translator):
     assert response.status_code == 400 and "NUL character" in response.json()["error"]["message"]
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"q": "مدرسة", "source": "a b"}, "source"),
-    ({"q": "مدرسة", "target": "e" * 40}, "target"),
-    ({"q": "مدرسة", "source": "'; DROP TABLE x; --"}, "source"),
+@pytest.mark.parametrize("params, field, message", [
+    ({"q": "مدرسة", "source": "a b"}, "source",
+     "'a b' is not a source language of this desk; it translates from ar (Arabic) (SOURCE_LANGUAGES)."),
+    ({"q": "مدرسة", "target": "e" * 40}, "target", "Use a language code such as 'ar' or 'en'."),
+    ({"q": "مدرسة", "source": "'; DROP TABLE x; --"}, "source",
+     "''; DROP TABLE x; --' is not a source language of this desk; it translates from ar (Arabic) (SOURCE_LANGUAGES)."),
 ])
-def test_memory_api_refuses_bad_language_codes(api, translator, params, field):
+def test_memory_api_refuses_bad_language_codes(api, translator, params, field, message):
     response = api(translator).get("/api/v1/memory/", params)
     assert response.status_code == 400
-    assert response.json()["error"]["details"] == {field: ["Use a language code such as 'ar' or 'en'."]}
+    assert response.json()["error"]["details"] == {field: [message]}
 
 
 def test_workspace_memory_matches_load_on_focus(make_article, editor, translator):
