@@ -11,7 +11,8 @@ _WORD = re.compile(r"\w+(?:'\w+)?")
 
 class UntranslatedCheck(Check):
     """Source-language text left in the translation: letters of its script (Arabic, Persian, Kurdish, Hebrew),
-    or, for a language in the Latin script (Turkish), COPIED_WORDS or more of the source's words in a row."""
+    or, for a language in the Latin script (Turkish), COPIED_WORDS or more of the source's words in a row. A
+    language the code has no rules for (translations.languages) is not checked."""
 
     code = "untranslated"
     severity = ERROR
@@ -20,6 +21,8 @@ class UntranslatedCheck(Check):
     def check(self, unit):
         target = unit.target or ""
         language = languages.get(unit.source_language)
+        if language.code not in languages.KNOWN:
+            return []
         pattern = languages.script_pattern(unit.source_language)
         found = pattern.findall(target) if pattern else self._copied_runs(unit.source, target, language)
         if not found:
