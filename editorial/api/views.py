@@ -374,7 +374,8 @@ class UserListView(GenericAPIView):
     @extend_schema(request=s.UserCreateInput, responses={201: s.UserOut})
     def post(self, request):
         data = _valid(s.UserCreateInput, request.data)
-        user = roles.add_member(data["username"], data["email"], data["password"], data["role"])
+        user = roles.add_member(data["username"], data["email"], data["password"], data["role"],
+                                 actor=request.user)
         return Response(s.UserOut(user).data, status=status.HTTP_201_CREATED)
 
 

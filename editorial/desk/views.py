@@ -32,6 +32,7 @@ from editorial import (
     workflow,
 )
 from editorial import presence as editorial_presence
+from editorial.accounts import audit
 from editorial.errors import Refused
 from editorial.models import Article, Comment, Job, Notification, Publication, PublishTarget, SourceSnapshot, State
 from editorial.wire import stories
@@ -711,6 +712,9 @@ def notifications_read(request):
 # Team -------------------------------------------------------------------------------------------
 
 
+TEAM_PAGE_EVENTS = 30
+
+
 def _team_page(request, *, new_user_form=None, publication_form=None, target_form=None, change_form=None,
                status=200):
     return _render(request, "desk/team.html", {
@@ -722,6 +726,7 @@ def _team_page(request, *, new_user_form=None, publication_form=None, target_for
         "targets": [(row, change_form if change_form is not None and change_form.row.pk == row.pk
                      else forms.TargetChangeForm(row)) for row in PublishTarget.objects.all()],
         "target_form": target_form or forms.TargetForm(prefix="target"),
+        "events": audit.events()[:TEAM_PAGE_EVENTS],
     }, status=status, nav="team")
 
 
@@ -811,7 +816,8 @@ def team(request):
         return _team_page(request, new_user_form=form, status=400)
     data = form.cleaned_data
     try:
-        user = roles.add_member(data["username"], data["email"], data["password"], data["role"])
+        user = roles.add_member(data["username"], data["email"], data["password"], data["role"],
+                                 actor=request.user)
     except Refused as refusal:
         for field, errors in refusal.details.items():
             form.add_error(field, errors)
