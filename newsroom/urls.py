@@ -24,6 +24,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("login/", desk_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("editorial.desk.account_urls")),
     path("desk/", include("editorial.desk.urls")),
     # The admin site signs in through the desk's page, behind the same lockout.
     path("admin/login/", desk_views.admin_login, name="admin-login"),

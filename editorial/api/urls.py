@@ -34,6 +34,7 @@ urlpatterns = [
     path("published/<slug:slug>/", published.PublishedDetailView.as_view(), name="api-published-article"),
     path("users/", views.UserListView.as_view(), name="api-users"),
     path("users/<id:user_id>/", views.UserDetailView.as_view(), name="api-user"),
+    path("users/<id:user_id>/password-reset/", accounts.PasswordResetView.as_view(), name="api-user-reset"),
     path("audit/", accounts.AuditListView.as_view(), name="api-audit"),
     path("targets/", targets.TargetListView.as_view(), name="api-targets"),
     path("targets/<id:target_id>/", targets.TargetDetailView.as_view(), name="api-target"),

@@ -44,6 +44,7 @@ urlpatterns = [
     path("notifications/read/", views.notifications_read, name="notifications-read"),
     path("team/", views.team, name="team"),
     path("team/<id:user_id>/", views.team_member, name="team-member"),
+    path("team/<id:user_id>/reset/", views.send_reset, name="team-reset"),
     path("team/publication/", views.publication, name="publication"),
     path("team/engine/", views.test_engine, name="test-engine"),
     path("team/targets/", views.add_target, name="add-target"),

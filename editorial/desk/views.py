@@ -32,7 +32,7 @@ from editorial import (
     workflow,
 )
 from editorial import presence as editorial_presence
-from editorial.accounts import audit
+from editorial.accounts import audit, passwords
 from editorial.errors import Refused
 from editorial.models import Article, Comment, Job, Notification, Publication, PublishTarget, SourceSnapshot, State
 from editorial.wire import stories
@@ -861,6 +861,25 @@ def team_member(request, user_id):
         messages.success(request, f"{member.username} is now {role}.")
     if is_active is not None:
         messages.success(request, f"{member.username} is {'active' if member.is_active else 'deactivated'}.")
+    return redirect("desk:team")
+
+
+@needs("manage_team")
+@require_POST
+def send_reset(request, user_id):
+    """Email a colleague a link to set a new password: the admin never sees or sets it."""
+    member = get_user_model().objects.filter(pk=user_id).first()
+    if member is None:
+        raise Http404
+    try:
+        sent = passwords.send_reset_link(member, actor=request.user)
+    except Refused as refusal:
+        _refused(request, refusal)
+        return redirect("desk:team")
+    if sent:
+        messages.success(request, f"A link to set a new password was sent to {member.email}.")
+    else:
+        messages.error(request, "The email could not be sent: check the email settings (EMAIL_HOST).")
     return redirect("desk:team")
 
 
