@@ -1,4 +1,4 @@
-"""Accounts in the API: the audit log and reset links (admins). Views parse, call editorial.accounts, render."""
+"""Accounts in the API (admins): the audit log, reset links, invitations. Views parse, call editorial.accounts."""
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -7,10 +7,12 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from editorial.accounts import audit, passwords
+from editorial import roles
+from editorial.accounts import audit, invitations, passwords
 from editorial.errors import Refused
 
 from .permissions import Needs
+from .serializers import StrictCharField, UserCreateInput, UserOut
 from .views import _valid
 
 
@@ -62,3 +64,64 @@ class PasswordResetView(APIView):
     def post(self, request, user_id):
         member = _member_or_404(user_id)
         return Response({"sent": passwords.send_reset_link(member, actor=request.user)}, status=202)
+
+
+class InvitationInput(serializers.Serializer):
+    username = StrictCharField(max_length=150)
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=roles.ROLES)
+
+    validate_username = UserCreateInput.validate_username
+
+
+class InvitationOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    user = UserOut()
+    invited_by = serializers.CharField(source="invited_by.username", allow_null=True, default=None)
+    sent_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+
+
+class InvitationSentOut(InvitationOut):
+    sent = serializers.BooleanField(help_text="False when the mail server refused the email: resend it.")
+
+
+class InvitationListView(GenericAPIView):
+    """Invite a colleague by name, email and role (they set their own password from the emailed link), or list the
+    invitations not yet accepted."""
+
+    permission_classes = [Needs("manage_team")]
+    serializer_class = InvitationOut
+
+    @extend_schema(operation_id="invitations_list", responses=InvitationOut(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(invitations.pending())
+        return self.get_paginated_response(InvitationOut(page, many=True).data)
+
+    @extend_schema(request=InvitationInput, responses={201: InvitationSentOut})
+    def post(self, request):
+        data = _valid(InvitationInput, request.data)
+        invitation, sent = invitations.invite(actor=request.user, **data)
+        invitation.sent = sent
+        return Response(InvitationSentOut(invitation).data, status=201)
+
+
+class InvitationDetailView(APIView):
+    permission_classes = [Needs("manage_team")]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, invitation_id):
+        """Cancel: the link stops working and the account it made is removed."""
+        invitations.cancel(invitations.pending_or_404(invitation_id), actor=request.user)
+        return Response(status=204)
+
+
+class InvitationResendView(APIView):
+    permission_classes = [Needs("manage_team")]
+
+    @extend_schema(request=None, responses={200: InvitationSentOut})
+    def post(self, request, invitation_id):
+        """A new link, valid INVITATION_HOURS from now; the one sent before stops working."""
+        invitation = invitations.pending_or_404(invitation_id)
+        invitation.sent = invitations.resend(invitation, actor=request.user)
+        return Response(InvitationSentOut(invitation).data)

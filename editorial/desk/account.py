@@ -3,11 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
-from editorial.accounts import passwords
+from editorial.accounts import invitations, passwords
 from editorial.errors import Refused
 
 
@@ -65,3 +65,20 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
         passwords.reset_done(form.user)
         messages.success(self.request, "Your new password is set. Sign in with it.")
         return response
+
+
+def accept_invitation(request, secret):
+    """The link from an invitation: the colleague sets their own password, once."""
+    invitation = invitations.find(secret)
+    if invitation is None:
+        return _render(request, "accounts/invitation.html", {"invitation": None}, status=404)
+    form = SetPasswordForm(invitation.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitations.accept(secret, form.cleaned_data["new_password1"])
+        except Refused:
+            return _render(request, "accounts/invitation.html", {"invitation": None}, status=404)
+        messages.success(request, f"Welcome, {user.username}: your password is set. Sign in with it.")
+        return redirect("login")
+    return _render(request, "accounts/invitation.html", {"invitation": invitation, "form": form},
+                   status=400 if form.errors else 200)

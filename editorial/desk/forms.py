@@ -92,6 +92,16 @@ class NewUserForm(forms.Form):
         return data
 
 
+class InviteForm(forms.Form):
+    """Invite a colleague: they set their own password from the emailed link."""
+
+    username = forms.CharField(max_length=150)
+    email = forms.EmailField(help_text="The invitation is sent here.")
+    role = forms.ChoiceField(choices=[(r, r) for r in roles.ROLES])
+
+    clean_username = NewUserForm.clean_username
+
+
 class UserRoleForm(forms.Form):
     role = forms.ChoiceField(choices=[(r, r) for r in roles.ROLES])
 
