@@ -129,6 +129,14 @@ def api():
     return client_for
 
 
+@pytest.fixture
+def mailbox(settings):
+    """Every email the site sends in this test, received by a real SMTP server on 127.0.0.1 (tests/mailbox.py)."""
+    from tests import mailbox as smtp
+
+    yield from smtp.serve(settings)
+
+
 ARABIC_PARAGRAPHS = [
     "عادت الحياة إلى طبيعتها في مدينة جاسم بعد اتفاق أنهى أربعة أيام من التصعيد.",
     "وقال مصدر محلي إن الطرق أعيد فتحها صباح الثلاثاء.",

@@ -1,6 +1,14 @@
-"""Per request, for the accounts: the address and browser the audit log records, and when a session was last seen."""
+"""Per request, for the accounts: the address and browser the audit log records; a role that must sign in with a
+second factor (REQUIRE_2FA_FOR) sets it up before the desk or the admin site opens; when a session was last seen."""
 
-from . import audit, sessions
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.shortcuts import redirect
+
+from . import audit, sessions, twofactor
+
+GUARDED = ("/desk/", "/admin/")
 
 
 class AccountMiddleware:
@@ -10,7 +18,16 @@ class AccountMiddleware:
     def __call__(self, request):
         noted = audit.note_request(request)
         try:
-            sessions.seen(request)
-            return self.get_response(request)
+            if self._setup_first(request):
+                return redirect(f"/account/two-factor/?{urlencode({'next': request.get_full_path()})}")
+            response = self.get_response(request)
+            sessions.seen(request)  # after the view: a sign-in is seen under its new session's key
+            return response
         finally:
             audit.forget_request(noted)
+
+    @staticmethod
+    def _setup_first(request) -> bool:
+        return (bool(settings.REQUIRE_2FA_FOR) and request.path.startswith(GUARDED)
+                and request.user.is_authenticated and twofactor.required_for(request.user)
+                and not twofactor.enabled(request.user))

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from editorial import roles
-from editorial.accounts import audit, invitations, passwords
+from editorial.accounts import audit, invitations, passwords, twofactor
 from editorial.errors import Refused
 
 from .permissions import Needs
@@ -125,3 +125,15 @@ class InvitationResendView(APIView):
         invitation = invitations.pending_or_404(invitation_id)
         invitation.sent = invitations.resend(invitation, actor=request.user)
         return Response(InvitationSentOut(invitation).data)
+
+
+class TwoFactorResetView(APIView):
+    """A member lost their phone: their second factor goes (logged), their sessions and token end, and they set it
+    up again at their next sign-in when their role requires it."""
+
+    permission_classes = [Needs("manage_team")]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, user_id):
+        twofactor.turn_off(_member_or_404(user_id), actor=request.user)
+        return Response(status=204)

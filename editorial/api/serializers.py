@@ -84,6 +84,8 @@ validate_language = RegexValidator(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", "Use a l
 class TokenInput(serializers.Serializer):
     username = StrictCharField(max_length=150)
     password = StrictCharField(max_length=1024, trim_whitespace=False)
+    otp = StrictCharField(max_length=64, required=False, help_text=(
+        "For an account with two-factor sign-in: the code from the authenticator app, or a recovery code."))
 
 
 class SourceInput(serializers.Serializer):

@@ -34,6 +34,7 @@ urlpatterns = [
     path("published/<slug:slug>/", published.PublishedDetailView.as_view(), name="api-published-article"),
     path("users/", views.UserListView.as_view(), name="api-users"),
     path("users/<id:user_id>/", views.UserDetailView.as_view(), name="api-user"),
+    path("users/<id:user_id>/two-factor/", accounts.TwoFactorResetView.as_view(), name="api-user-2fa"),
     path("users/<id:user_id>/password-reset/", accounts.PasswordResetView.as_view(), name="api-user-reset"),
     path("invitations/", accounts.InvitationListView.as_view(), name="api-invitations"),
     path("invitations/<id:invitation_id>/", accounts.InvitationDetailView.as_view(), name="api-invitation"),

@@ -46,6 +46,7 @@ urlpatterns = [
     path("team/<id:user_id>/", views.team_member, name="team-member"),
     path("team/invite/", views.invite, name="invite"),
     path("team/invitations/<id:invitation_id>/", views.invitation_action, name="invitation"),
+    path("team/<id:user_id>/two-factor/reset/", views.reset_two_factor, name="team-reset-2fa"),
     path("team/<id:user_id>/reset/", views.send_reset, name="team-reset"),
     path("team/publication/", views.publication, name="publication"),
     path("team/engine/", views.test_engine, name="test-engine"),

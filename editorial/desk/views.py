@@ -32,7 +32,7 @@ from editorial import (
     workflow,
 )
 from editorial import presence as editorial_presence
-from editorial.accounts import audit, invitations, passwords
+from editorial.accounts import audit, invitations, passwords, twofactor
 from editorial.errors import Refused
 from editorial.models import Article, Comment, Job, Notification, Publication, PublishTarget, SourceSnapshot, State
 from editorial.wire import stories
@@ -42,7 +42,7 @@ from translations.machinery.base import MachineTranslationError, get_engine, mem
 from translations.machinery.check import check_engine
 from translations.models import Segment
 
-from . import confirming, forms, track
+from . import account, confirming, forms, track
 from .access import needs
 
 
@@ -72,6 +72,9 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
+        user = form.get_user()
+        if twofactor.enabled(user):  # the attempt stays counted until the code is right too
+            return account.hold_for_code(self.request, user, self.get_success_url())
         signin.succeeded(*self._who())
         return super().form_valid(form)
 
@@ -912,6 +915,24 @@ def invitation_action(request, invitation_id):
                                   "longer works.")
     else:
         messages.error(request, "Say what to do: resend or cancel.")
+    return redirect("desk:team")
+
+
+@needs("manage_team")
+@require_POST
+def reset_two_factor(request, user_id):
+    """A colleague lost their phone: their second factor goes (logged), and their sessions and token end."""
+    member = get_user_model().objects.filter(pk=user_id).first()
+    if member is None:
+        raise Http404
+    try:
+        twofactor.turn_off(member, actor=request.user)
+    except Refused as refusal:
+        _refused(request, refusal)
+    else:
+        messages.success(request, f"{member.username}'s two-factor sign-in is reset: they set it up again at their "
+                                  "next sign-in" + (" (their role requires it)." if twofactor.required_for(member)
+                                                    else ", if they wish."))
     return redirect("desk:team")
 
 

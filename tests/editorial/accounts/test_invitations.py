@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from editorial import roles
 from editorial.models import AccountEvent, Invitation
-
-from .conftest import path_of
+from tests.mailbox import path_of
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from rest_framework.authtoken.models import Token
 from editorial import signin
 from editorial.models import AccountEvent, UserSession
 from tests.conftest import PASSWORD, make_user
-
-from .conftest import path_of
+from tests.mailbox import path_of
 
 pytestmark = pytest.mark.django_db
 

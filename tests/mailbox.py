@@ -1,12 +1,11 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) that the site sends its account emails to, through Django's SMTP
-backend, and the links read back out of the messages received."""
+backend, and the links read back out of the messages received: the `mailbox` fixture (tests/conftest.py)."""
 
 import email
 import re
 import socket
 import threading
 
-import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -41,8 +40,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def mailbox(settings):
+def serve(settings):
     """Every email the site sends in this test, received over SMTP by a server on 127.0.0.1."""
     box = Mailbox()
     controller = Controller(box, hostname="127.0.0.1", port=_free_port())
