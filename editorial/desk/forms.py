@@ -95,9 +95,11 @@ class NewUserForm(forms.Form):
 class InviteForm(forms.Form):
     """Invite a colleague: they set their own password from the emailed link."""
 
-    username = forms.CharField(max_length=150)
-    email = forms.EmailField(help_text="The invitation is sent here.")
-    role = forms.ChoiceField(choices=[(r, r) for r in roles.ROLES])
+    # Labels apart from the add-a-person form's, which shares the page.
+    username = forms.CharField(max_length=150, label="Their name to sign in with",
+                               help_text="Letters, digits and @ . + - _ only.")
+    email = forms.EmailField(label="Send the invitation to", help_text="Their email address.")
+    role = forms.ChoiceField(choices=[(r, r) for r in roles.ROLES], label="Their role")
 
     clean_username = NewUserForm.clean_username
 

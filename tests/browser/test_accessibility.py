@@ -45,11 +45,12 @@ def test_no_serious_accessibility_violations(live_server, browser, axe_source, e
     mark_original_gone(removed, changed)
     wire_sources(editor)
     pages = {
-        None: ["/login/", "/", f"/articles/{published.slug}/"],
+        None: ["/login/", "/", f"/articles/{published.slug}/", "/account/reset/", "/account/reset/sent/"],
         "boss": ["/desk/", "/desk/articles/", f"/desk/articles/{editing.pk}/", f"/desk/articles/{editing.pk}/?track=1",
                  f"/desk/articles/{editing.pk}/history/", f"/desk/articles/{editing.pk}/compare/?from={first}",
                  "/desk/team/", "/desk/glossary/", "/desk/reports/", "/desk/notifications/", "/desk/new/",
-                 f"/desk/articles/{changed.pk}/", f"/desk/articles/{removed.pk}/", "/desk/incoming/"],
+                 f"/desk/articles/{changed.pk}/", f"/desk/articles/{removed.pk}/", "/desk/incoming/",
+                 "/account/", "/account/password/", "/account/two-factor/"],
         "sami": ["/desk/", f"/desk/articles/{working.pk}/", f"/desk/articles/{changed.pk}/"],
     }
     found = []
