@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from editorial import signin
 from editorial.models import AccountEvent
@@ -34,6 +35,15 @@ def test_a_sign_in_a_failure_and_a_lockout_are_logged_with_the_address_and_brows
     for _ in range(signin.LOGIN_FAILURE_LIMIT + 1):
         client.post("/login/", {"username": "sami", "password": "wrong"})
     assert _events("account.signin.locked", subject=translator, address=address)
+
+
+def test_the_api_token_endpoint_logs_its_sign_ins_and_failures(translator):
+    client = APIClient(REMOTE_ADDR="10.200.1.2")
+    client.post("/api/v1/auth/token/", {"username": "sami", "password": "wrong"}, format="json")
+    client.post("/api/v1/auth/token/", {"username": "sami", "password": PASSWORD}, format="json")
+    assert _events("account.signin.failed", subject=translator, address="10.200.1.2")
+    [signed_in] = _events("account.signin", subject=translator)
+    assert signed_in.details == {"via": "api"} and signed_in.address == "10.200.1.2"
 
 
 def test_an_unknown_name_is_logged_without_a_subject(db):

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from editorial import signin
 from editorial.models import AccountEvent
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, client_for, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +124,9 @@ def test_mandatory_two_factor_sends_an_editor_to_set_it_up_before_the_desk(edito
     for path in ("/desk/", "/desk/articles/", "/admin/"):
         sent = client.get(path)
         assert sent.status_code == 302 and sent["Location"].startswith("/account/two-factor/?next="), path
+    by_session = client.get("/api/v1/articles/")
+    assert by_session.status_code == 403 and by_session.json()["error"]["code"] == "otp_setup_required"
+    assert client_for(editor).get("/api/v1/articles/").status_code == 200  # a token is not a session
     page = client.get("/account/two-factor/").content.decode()
     assert "Your role must sign in with a second factor" in page
     _turn_on(client)
