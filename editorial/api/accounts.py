@@ -42,7 +42,8 @@ class AuditListView(GenericAPIView):
 
     @extend_schema(operation_id="audit_list", parameters=[AuditQuery], responses=AccountEventOut(many=True))
     def get(self, request):
-        query = _valid(AuditQuery, request.query_params)
+        # A plain dict: DRF reads an empty value in a QueryDict as absent, and `?action=` must be refused.
+        query = _valid(AuditQuery, {k: v for k, v in request.query_params.items() if k in ("subject", "action")})
         page = self.paginate_queryset(audit.events(subject=query.get("subject"), action=query.get("action")))
         return self.get_paginated_response(AccountEventOut(page, many=True).data)
 

@@ -1,8 +1,8 @@
-"""The desk's account pages: your password, the reset by email, and (editorial/accounts/ holds every rule)."""
+"""The desk's account pages: your sessions and token, your password, the reset by email, an invitation's link and
+two-factor sign-in. Each view parses and calls editorial/accounts/, which holds every rule."""
 
 import time
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
@@ -19,6 +19,8 @@ from django_otp import login as otp_login
 from editorial import signin
 from editorial.accounts import invitations, passwords, sessions, twofactor
 from editorial.errors import Refused
+
+from .forms import CodeForm, SetupCodeForm
 
 
 def _render(request, template, context, status=200):
@@ -140,18 +142,6 @@ def accept_invitation(request, secret):
 # Two-factor sign-in ------------------------------------------------------------------------------
 
 _SETUP_KEY = "_otp_setup_device"
-
-
-class CodeForm(forms.Form):
-    code = forms.CharField(max_length=64, label="Code", strip=True, widget=forms.TextInput(attrs={
-        "autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "off", "spellcheck": "false"}),
-        help_text="The 6 digits your authenticator app shows now, or one of your recovery codes.")
-
-
-class SetupCodeForm(CodeForm):
-    code = forms.CharField(max_length=12, label="Code from the app", strip=True, widget=forms.TextInput(attrs={
-        "autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "off", "spellcheck": "false"}),
-        help_text="The 6 digits the app shows for Tarjama, to check it is set up right.")
 
 
 @login_required

@@ -184,3 +184,19 @@ class TargetChangeForm(TargetForm):
 
     def options(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.option_fields()}
+
+
+class CodeForm(forms.Form):
+    """The sign-in's second step. Not a numeric keyboard: a recovery code has letters."""
+
+    code = forms.CharField(max_length=64, label="Code", strip=True, widget=forms.TextInput(attrs={
+        "autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}),
+        help_text="The 6 digits your authenticator app shows now, or one of your recovery codes.")
+
+
+class SetupCodeForm(CodeForm):
+    """The first code from the app, which turns two-factor sign-in on."""
+
+    code = forms.CharField(max_length=12, label="Code from the app", strip=True, widget=forms.TextInput(attrs={
+        "autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "off", "spellcheck": "false"}),
+        help_text="The 6 digits the app shows for Tarjama, to check it is set up right.")

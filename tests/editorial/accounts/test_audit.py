@@ -32,6 +32,8 @@ def test_a_sign_in_a_failure_and_a_lockout_are_logged_with_the_address_and_brows
     assert client.post("/login/", {"username": "sami", "password": PASSWORD}).status_code == 302
     [signed_in] = _events("account.signin", subject=translator)
     assert signed_in.actor == translator and signed_in.address == address
+    client.post("/logout/")
+    assert _events("account.signout", subject=translator, actor=translator, address=address)
     for _ in range(signin.LOGIN_FAILURE_LIMIT + 1):
         client.post("/login/", {"username": "sami", "password": "wrong"})
     assert _events("account.signin.locked", subject=translator, address=address)
@@ -85,6 +87,8 @@ def test_admins_read_the_log_through_the_api_filtered_and_paginated(api, admin_u
     assert set(first) == {"id", "at", "action", "actor", "subject", "subject_id", "address", "user_agent", "details"}
     assert client.get("/api/v1/audit/?action=account.nothing").status_code == 400
     assert client.get("/api/v1/audit/?subject=abc").status_code == 400
+    assert client.get("/api/v1/audit/?action=").status_code == 400
+    assert client.get("/api/v1/audit/?subject=").status_code == 400
     assert api(editor).get("/api/v1/audit/").status_code == 403
     assert api(None).get("/api/v1/audit/").status_code == 401
 
