@@ -1,7 +1,7 @@
 from django.contrib import admin
 from reversion.admin import VersionAdmin
 
-from .models import Article, Job, Keyword, Publication, SourceFeed, StateChange
+from .models import AccountEvent, Article, Job, Keyword, Publication, SourceFeed, StateChange
 
 
 class StateChangeInline(admin.TabularInline):
@@ -52,3 +52,21 @@ class SourceFeedAdmin(admin.ModelAdmin):
             # Feeds are polled in the name of the admin who registers them.
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """The audit log, read-only: no one adds, changes or deletes an event (editorial.accounts.audit)."""
+
+    list_display = ("at", "action", "actor", "subject", "address")
+    list_filter = ("action",)
+    search_fields = ("subject__username", "actor__username", "address")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

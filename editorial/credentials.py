@@ -41,12 +41,13 @@ def issue_token(user) -> Token:
         return token or Token.objects.create(user=user)
 
 
-def end_access(user) -> int:
-    """Delete the user's tokens and end all their sessions; returns how many sessions ended."""
+def end_access(user, keep_session: str | None = None) -> int:
+    """Delete the user's tokens and end all their sessions but `keep_session` (the one changing its own
+    password); returns how many sessions ended."""
     Token.objects.filter(user=user).delete()
     store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
-    rows = UserSession.objects.filter(user=user)
+    rows = UserSession.objects.filter(user=user).exclude(session_key=keep_session or "")
     for key in rows.values_list("session_key", flat=True):
         store(session_key=key).delete()
         ended += 1
@@ -80,7 +81,8 @@ def _note_password_or_activity(sender, instance, **kwargs):
 def _end_access_if_changed(sender, instance, created, **kwargs):
     if getattr(instance, "_access_changed", False):
         instance._access_changed = False
-        end_access(instance)
+        end_access(instance, keep_session=getattr(instance, "_keep_session_key", None))
+        instance._keep_session_key = None
 
 
 def connect() -> None:

@@ -5,6 +5,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from reversion.models import Revision
 
 from translations.models import Document
@@ -421,9 +422,51 @@ class UserSession(models.Model):
     address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(null=True, blank=True, help_text="Updated at most once a minute.")
 
     def __str__(self):
         return f"session of {self.user_id} from {self.address}"
+
+
+class AccountEvent(models.Model):
+    """One line of the account audit log: who did what to whom, from where and when. Written only by
+    editorial.accounts.audit.record, never edited."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=60, db_index=True, help_text="Dotted, e.g. account.signin.failed.")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="account_events")
+    address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def subject_name(self) -> str:
+        """Whom it was about: the user, or the name typed for one who does not exist."""
+        return self.subject.username if self.subject else self.details.get("username", "")
+
+
+class Invitation(models.Model):
+    """A colleague added by an admin who has not yet set their own password (editorial.accounts.invitations).
+    Only a hash of the link's secret is kept; a resend replaces it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitation")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    secret_hash = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"invitation of {self.user_id}"
 
 
 class PublishTarget(models.Model):

@@ -78,12 +78,15 @@ def self_change_refusal(actor, member, *, role: str | None = None, is_active: bo
     return None
 
 
-def add_member(username: str, email: str, password: str, role: str):
-    """A new user in `role` (the team page and the users API both call this)."""
+def add_member(username: str, email: str, password: str | None, role: str, *, actor=None):
+    """A new user in `role` (the team page and the users API both call this; invitations with no password)."""
+    from .accounts import audit
+
     try:
         with transaction.atomic():
             user = get_user_model().objects.create_user(username, email, password)
             set_role(user, role)
+            audit.record(audit.CREATED, subject=user, actor=actor, role=role)
     except IntegrityError:  # taken between the form's check and now
         raise Refused(409, "username_taken", f"The username {username} is taken.",
                       {"username": ["A user with that username already exists."]}) from None
@@ -122,11 +125,15 @@ def may(user, ability: str) -> bool:
 def change_member(actor, member, *, role: str | None = None, is_active: bool | None = None) -> None:
     """An admin changes a member's role and/or whether they may sign in: one transaction, and never a change
     that locks the admin out of their own account (Refused 409 `self_demotion`)."""
+    from .accounts import audit
+
     refusal = self_change_refusal(actor, member, role=role, is_active=is_active)
     if refusal:
         raise Refused(409, "self_demotion", refusal)
     with transaction.atomic():
-        if role is not None:
+        if role is not None and role != (before := role_of(member)):
             set_role(member, role)
-        if is_active is not None:
+            audit.record(audit.ROLE_CHANGED, subject=member, actor=actor, role=role, previous=before)
+        if is_active is not None and is_active != member.is_active:
             set_active(member, is_active)
+            audit.record(audit.REACTIVATED if is_active else audit.DEACTIVATED, subject=member, actor=actor)

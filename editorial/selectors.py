@@ -91,12 +91,21 @@ def users():
 
 
 def team(limit: int | None = None) -> list:
-    """The users for the desk's team lists, each with `.role` as roles.role_of gives it."""
+    """The users for the desk's team lists, each with `.role` as roles.role_of gives it and `.invited` while
+    they have not yet accepted their invitation, `.two_factor` when they sign in with a second factor."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from . import roles
+    from .models import Invitation
 
     members = list(users()[:limit] if limit else users())
+    invited = set(Invitation.objects.filter(accepted_at__isnull=True, user__in=members).values_list("user_id",
+                                                                                                  flat=True))
+    two_factor = set(TOTPDevice.objects.filter(confirmed=True, user__in=members).values_list("user_id", flat=True))
     for member in members:
         member.role = roles.role_of(member)
+        member.invited = member.pk in invited
+        member.two_factor = member.pk in two_factor
     return members
 
 

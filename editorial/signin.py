@@ -54,10 +54,15 @@ def attempt(address: str, username: str) -> bool:
     """
     user_key, address_key = _keys(address, username)
     try:
-        return _bump(user_key) <= LOGIN_FAILURE_LIMIT and _bump(address_key) <= ADDRESS_FAILURE_LIMIT
+        allowed = _bump(user_key) <= LOGIN_FAILURE_LIMIT and _bump(address_key) <= ADDRESS_FAILURE_LIMIT
     except Exception as exc:  # noqa: BLE001 - a cache outage must not lock everyone out
         log.warning("Sign-in attempts not counted, the cache is unavailable: %s", exc)
         return True
+    if not allowed:
+        from .accounts import audit
+
+        audit.record(audit.LOCKED_OUT, subject=audit.subject_named(username), username=username[:150])
+    return allowed
 
 
 def succeeded(address: str, username: str) -> None:

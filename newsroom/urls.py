@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.decorators.http import require_GET
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from editorial.desk import account as account_views
 from editorial.desk import views as desk_views
 from editorial.public import syndication
 from editorial.public import views as public
@@ -23,7 +24,9 @@ def healthz(request):
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("login/", desk_views.LoginView.as_view(), name="login"),
+    path("login/code/", account_views.sign_in_code, name="login-code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("editorial.desk.account_urls")),
     path("desk/", include("editorial.desk.urls")),
     # The admin site signs in through the desk's page, behind the same lockout.
     path("admin/login/", desk_views.admin_login, name="admin-login"),

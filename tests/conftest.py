@@ -53,6 +53,10 @@ def pytest_configure(config):
     }
     # The fake outlets and services run on 127.0.0.1; tests of the private-network guard set this back.
     django_settings.FETCH_PRIVATE_NETWORKS = ["127.0.0.0/8"]
+    # Two-factor sign-in is mandatory for no role unless a test says so (tests/editorial/accounts/test_twofactor.py):
+    # the other tests sign editors and admins in with a password, as `make run`'s demo does.
+    django_settings.REQUIRE_2FA_FOR = []
+    django_settings.REQUIRE_2FA_FOR_API = False
     # Rate limits and sign-in failures of earlier runs, kept in a shared Redis, must not leak in.
     django_settings.CACHES["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:8]}"
 
@@ -123,6 +127,14 @@ def client_for(user=None) -> APIClient:
 @pytest.fixture
 def api():
     return client_for
+
+
+@pytest.fixture
+def mailbox(settings):
+    """Every email the site sends in this test, received by a real SMTP server on 127.0.0.1 (tests/mailbox.py)."""
+    from tests import mailbox as smtp
+
+    yield from smtp.serve(settings)
 
 
 ARABIC_PARAGRAPHS = [

@@ -114,6 +114,8 @@ def first_source_language() -> str:
 class TokenInput(serializers.Serializer):
     username = StrictCharField(max_length=150)
     password = StrictCharField(max_length=1024, trim_whitespace=False)
+    otp = StrictCharField(max_length=64, required=False, help_text=(
+        "For an account with two-factor sign-in: the code from the authenticator app, or a recovery code."))
 
 
 class SourceInput(serializers.Serializer):

@@ -2,7 +2,7 @@ from django.urls import path
 
 import newsroom.converters  # noqa: F401 - registers <id:>
 
-from . import feeds, published, reports, snapshots, targets, views, xliff
+from . import accounts, feeds, published, reports, snapshots, targets, views, xliff
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -34,6 +34,13 @@ urlpatterns = [
     path("published/<slug:slug>/", published.PublishedDetailView.as_view(), name="api-published-article"),
     path("users/", views.UserListView.as_view(), name="api-users"),
     path("users/<id:user_id>/", views.UserDetailView.as_view(), name="api-user"),
+    path("users/<id:user_id>/two-factor/", accounts.TwoFactorResetView.as_view(), name="api-user-2fa"),
+    path("users/<id:user_id>/password-reset/", accounts.PasswordResetView.as_view(), name="api-user-reset"),
+    path("invitations/", accounts.InvitationListView.as_view(), name="api-invitations"),
+    path("invitations/<id:invitation_id>/", accounts.InvitationDetailView.as_view(), name="api-invitation"),
+    path("invitations/<id:invitation_id>/resend/", accounts.InvitationResendView.as_view(),
+         name="api-invitation-resend"),
+    path("audit/", accounts.AuditListView.as_view(), name="api-audit"),
     path("targets/", targets.TargetListView.as_view(), name="api-targets"),
     path("targets/<id:target_id>/", targets.TargetDetailView.as_view(), name="api-target"),
     path("targets/<id:target_id>/check/", targets.TargetCheckView.as_view(), name="api-target-check"),

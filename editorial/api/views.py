@@ -24,6 +24,7 @@ from editorial import (
     syncing,
     workflow,
 )
+from editorial.accounts import audit, twofactor
 from editorial.errors import Refused
 from editorial.models import Article, Job, Publication
 from translations import memory
@@ -106,7 +107,9 @@ class TokenView(APIView):
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None:
             raise Refused(401, "authentication_failed", "Wrong username or password, or the account is disabled.")
+        twofactor.check_for_token(user, data.get("otp"))  # a wrong code stays counted, as a wrong password
         signin.succeeded(*who)
+        audit.record(audit.SIGNIN, subject=user, actor=user, via="api")
         token = credentials.issue_token(user)
         return Response({"token": token.key, "user": {"id": user.pk, "username": user.username,
                                                       "role": roles.role_of(user)},
@@ -374,7 +377,8 @@ class UserListView(GenericAPIView):
     @extend_schema(request=s.UserCreateInput, responses={201: s.UserOut})
     def post(self, request):
         data = _valid(s.UserCreateInput, request.data)
-        user = roles.add_member(data["username"], data["email"], data["password"], data["role"])
+        user = roles.add_member(data["username"], data["email"], data["password"], data["role"],
+                                 actor=request.user)
         return Response(s.UserOut(user).data, status=status.HTTP_201_CREATED)
 
 

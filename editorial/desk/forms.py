@@ -97,6 +97,18 @@ class NewUserForm(forms.Form):
         return data
 
 
+class InviteForm(forms.Form):
+    """Invite a colleague: they set their own password from the emailed link."""
+
+    # Labels apart from the add-a-person form's, which shares the page.
+    username = forms.CharField(max_length=150, label="Their name to sign in with",
+                               help_text="Letters, digits and @ . + - _ only.")
+    email = forms.EmailField(label="Send the invitation to", help_text="Their email address.")
+    role = forms.ChoiceField(choices=[(r, r) for r in roles.ROLES], label="Their role")
+
+    clean_username = NewUserForm.clean_username
+
+
 class UserRoleForm(forms.Form):
     role = forms.ChoiceField(choices=[(r, r) for r in roles.ROLES])
 
@@ -177,3 +189,19 @@ class TargetChangeForm(TargetForm):
 
     def options(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.option_fields()}
+
+
+class CodeForm(forms.Form):
+    """The sign-in's second step. Not a numeric keyboard: a recovery code has letters."""
+
+    code = forms.CharField(max_length=64, label="Code", strip=True, widget=forms.TextInput(attrs={
+        "autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}),
+        help_text="The 6 digits your authenticator app shows now, or one of your recovery codes.")
+
+
+class SetupCodeForm(CodeForm):
+    """The first code from the app, which turns two-factor sign-in on."""
+
+    code = forms.CharField(max_length=12, label="Code from the app", strip=True, widget=forms.TextInput(attrs={
+        "autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "off", "spellcheck": "false"}),
+        help_text="The 6 digits the app shows for Tarjama, to check it is set up right.")

@@ -32,6 +32,7 @@ from editorial import (
     workflow,
 )
 from editorial import presence as editorial_presence
+from editorial.accounts import audit, invitations, passwords, twofactor
 from editorial.errors import Refused
 from editorial.models import Article, Comment, Job, Notification, Publication, PublishTarget, SourceSnapshot, State
 from editorial.wire import stories
@@ -41,7 +42,7 @@ from translations.machinery.base import MachineTranslationError, get_engine, mem
 from translations.machinery.check import check_engine
 from translations.models import Segment
 
-from . import confirming, forms, track
+from . import account, confirming, forms, track
 from .access import needs
 
 
@@ -71,6 +72,9 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
+        user = form.get_user()
+        if twofactor.enabled(user):  # the attempt stays counted until the code is right too
+            return account.hold_for_code(self.request, user, self.get_success_url())
         signin.succeeded(*self._who())
         return super().form_valid(form)
 
@@ -712,17 +716,25 @@ def notifications_read(request):
 # Team -------------------------------------------------------------------------------------------
 
 
+TEAM_PAGE_EVENTS = 30
+
+
 def _team_page(request, *, new_user_form=None, publication_form=None, target_form=None, change_form=None,
-               status=200):
+               invite_form=None, status=200):
     return _render(request, "desk/team.html", {
         "users": selectors.team(),
         "roles": roles.ROLES,
         "new_user_form": new_user_form or forms.NewUserForm(),
+        "invite_form": invite_form or forms.InviteForm(prefix="invite"),
+        "invitations": list(invitations.pending()),
+        "now": timezone.now(),
+        "invitation_hours": settings.INVITATION_HOURS,
         "publication_form": publication_form or forms.PublicationForm(instance=Publication.current()),
         "engine": _engine_description(),
         "targets": [(row, change_form if change_form is not None and change_form.row.pk == row.pk
                      else forms.TargetChangeForm(row)) for row in PublishTarget.objects.all()],
         "target_form": target_form or forms.TargetForm(prefix="target"),
+        "events": audit.events()[:TEAM_PAGE_EVENTS],
     }, status=status, nav="team")
 
 
@@ -812,7 +824,8 @@ def team(request):
         return _team_page(request, new_user_form=form, status=400)
     data = form.cleaned_data
     try:
-        user = roles.add_member(data["username"], data["email"], data["password"], data["role"])
+        user = roles.add_member(data["username"], data["email"], data["password"], data["role"],
+                                 actor=request.user)
     except Refused as refusal:
         for field, errors in refusal.details.items():
             form.add_error(field, errors)
@@ -856,6 +869,90 @@ def team_member(request, user_id):
         messages.success(request, f"{member.username} is now {role}.")
     if is_active is not None:
         messages.success(request, f"{member.username} is {'active' if member.is_active else 'deactivated'}.")
+    return redirect("desk:team")
+
+
+@needs("manage_team")
+@require_POST
+def invite(request):
+    form = forms.InviteForm(request.POST, prefix="invite")
+    if not form.is_valid():
+        return _team_page(request, invite_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        _, sent = invitations.invite(actor=request.user, username=data["username"], email=data["email"],
+                                     role=data["role"])
+    except Refused as refusal:
+        for field, errors in refusal.details.items():
+            form.add_error(field, errors)
+        return _team_page(request, invite_form=form, status=refusal.status)
+    _invitation_sent(request, data["username"], data["email"], sent)
+    return redirect("desk:team")
+
+
+def _invitation_sent(request, username: str, email: str, sent: bool) -> None:
+    if sent:
+        messages.success(request, f"{username} is invited: the link to set a password was sent to {email}.")
+    else:
+        messages.error(request, f"{username} is invited, but the email could not be sent: check the email "
+                                "settings (EMAIL_HOST), then resend the invitation.")
+
+
+@needs("manage_team")
+@require_POST
+def invitation_action(request, invitation_id):
+    """Resend or cancel an open invitation."""
+    try:
+        invitation = invitations.pending_or_404(invitation_id)
+    except Refused:
+        raise Http404 from None
+    what = request.POST.get("do", "")
+    if what == "resend":
+        _invitation_sent(request, invitation.user.username, invitation.user.email,
+                         invitations.resend(invitation, actor=request.user))
+    elif what == "cancel":
+        invitations.cancel(invitation, actor=request.user)
+        messages.success(request, f"The invitation of {invitation.user.username} is cancelled; its link no "
+                                  "longer works.")
+    else:
+        messages.error(request, "Say what to do: resend or cancel.")
+    return redirect("desk:team")
+
+
+@needs("manage_team")
+@require_POST
+def reset_two_factor(request, user_id):
+    """A colleague lost their phone: their second factor goes (logged), and their sessions and token end."""
+    member = get_user_model().objects.filter(pk=user_id).first()
+    if member is None:
+        raise Http404
+    try:
+        twofactor.turn_off(member, actor=request.user)
+    except Refused as refusal:
+        _refused(request, refusal)
+    else:
+        messages.success(request, f"{member.username}'s two-factor sign-in is reset: they set it up again at their "
+                                  "next sign-in" + (" (their role requires it)." if twofactor.required_for(member)
+                                                    else ", if they wish."))
+    return redirect("desk:team")
+
+
+@needs("manage_team")
+@require_POST
+def send_reset(request, user_id):
+    """Email a colleague a link to set a new password: the admin never sees or sets it."""
+    member = get_user_model().objects.filter(pk=user_id).first()
+    if member is None:
+        raise Http404
+    try:
+        sent = passwords.send_reset_link(member, actor=request.user)
+    except Refused as refusal:
+        _refused(request, refusal)
+        return redirect("desk:team")
+    if sent:
+        messages.success(request, f"A link to set a new password was sent to {member.email}.")
+    else:
+        messages.error(request, "The email could not be sent: check the email settings (EMAIL_HOST).")
     return redirect("desk:team")
 
 

@@ -48,12 +48,13 @@ def test_no_serious_accessibility_violations(live_server, browser, axe_source, e
     settings.SOURCE_LANGUAGES = ["ar", "fa", "he"]
     hebrew = services.create_article(user=editor, title="האבטלה עלתה", body=HEBREW, language="he", outlet="Kan")
     pages = {
-        None: ["/login/", "/", f"/articles/{published.slug}/"],
+        None: ["/login/", "/", f"/articles/{published.slug}/", "/account/reset/", "/account/reset/sent/"],
         "boss": ["/desk/", "/desk/articles/", f"/desk/articles/{editing.pk}/", f"/desk/articles/{editing.pk}/?track=1",
                  f"/desk/articles/{editing.pk}/history/", f"/desk/articles/{editing.pk}/compare/?from={first}",
                  "/desk/team/", "/desk/glossary/", "/desk/reports/", "/desk/notifications/", "/desk/new/",
                  f"/desk/articles/{changed.pk}/", f"/desk/articles/{removed.pk}/", "/desk/incoming/",
-                 "/desk/glossary/?language=fa", f"/desk/articles/{hebrew.pk}/"],
+                 "/desk/glossary/?language=fa", f"/desk/articles/{hebrew.pk}/",
+                 "/account/", "/account/password/", "/account/two-factor/"],
         "sami": ["/desk/", f"/desk/articles/{working.pk}/", f"/desk/articles/{changed.pk}/"],
     }
     found = []

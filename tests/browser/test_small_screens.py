@@ -27,7 +27,8 @@ def test_no_desk_page_scrolls_sideways_at_390px(live_server, browser, editor, tr
     pages = {
         "boss": ["/desk/", "/desk/articles/", f"/desk/articles/{article.pk}/", f"/desk/articles/{article.pk}/?track=1",
                   f"/desk/articles/{article.pk}/history/", f"/desk/articles/{article.pk}/compare/?from={first}",
-                  "/desk/team/", "/desk/glossary/", "/desk/reports/", "/desk/new/", "/desk/notifications/"],
+                  "/desk/team/", "/desk/glossary/", "/desk/reports/", "/desk/new/", "/desk/notifications/",
+                  "/account/", "/account/password/", "/account/two-factor/"],
         "sami": ["/desk/", f"/desk/articles/{article.pk}/"],
     }
     wide = []

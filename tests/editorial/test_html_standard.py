@@ -109,9 +109,43 @@ def test_every_kind_of_page_has_no_html_errors(vnu, make_article, translator, ed
     mark_original_gone(kept, changed)
     watch.decide(kept.pk, editor, watch.KEEP)
     pages["public-article-original-removed"] = (Client(), f"/articles/{kept.slug}/")
+    # The account pages: yours, the password, the reset by email, an invitation (open, and one that does not work).
+    from editorial.accounts import invitations
+
+    invitation, _ = invitations.invite(actor=admin_user, username="invited", email="i@example.org", role="editor")
+    secret = "made-for-the-test"
+    invitation.secret_hash = invitations._hash(secret)
+    invitation.save()
+    pages.update({
+        "account": (_signed_in(editor), "/account/"),
+        "password-change": (_signed_in(editor), "/account/password/"),
+        "password-change-refused": (_signed_in(editor), "/account/password/",
+                                    {"old_password": "no", "new_password1": "1", "new_password2": "2"}, 400),
+        "reset-request": (Client(), "/account/reset/"),
+        "reset-sent": (Client(), "/account/reset/sent/"),
+        "reset-link-used": (Client(), "/account/reset/MQ/set-password/"),
+        "invitation": (Client(), f"/account/invitation/{secret}/"),
+        "invitation-refused": (Client(), f"/account/invitation/{secret}/",
+                               {"new_password1": "1", "new_password2": "2"}, 400),
+        "invitation-gone": (Client(), "/account/invitation/nothing/", None, 404),
+        "two-factor-setup": (_signed_in(translator), "/account/two-factor/"),
+        "two-factor-setup-refused": (_signed_in(translator), "/account/two-factor/", {"code": "1"}, 400),
+    })
+    # Two-factor sign-in turned on: its page, new recovery codes, and the sign-in's second step.
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=admin_user, name="Authenticator app", confirmed=True)
+    second_step = Client()
+    second_step.post("/login/", {"username": admin_user.username, "password": "Sup3r-secret!"})
+    pages.update({
+        "two-factor-on": (_signed_in(admin_user), "/account/two-factor/"),
+        "recovery-codes": (_signed_in(admin_user), "/account/two-factor/recovery-codes/", {}, 200),
+        "sign-in-code": (second_step, "/login/code/"),
+        "sign-in-code-refused": (second_step, "/login/code/", {"code": "000000"}, 400),
+    })
     files = []
     for name, (client, url, *post) in pages.items():
-        response = client.post(url, post[0]) if post else client.get(url)
+        response = client.post(url, post[0]) if post and post[0] is not None else client.get(url)
         assert response.status_code == (post[1] if post else 200), (name, url, response.status_code)
         path = tmp_path / f"{name}.html"
         path.write_bytes(response.content)

@@ -5,7 +5,11 @@ Checks: no 5xx; every response as the schema says; data the schema allows is acc
 forbids is refused (negative mode). Left out: the token endpoint (fuzzing it would sign the caller out or lock
 them out) and the feed operations (registering a feed polls it in the background). What fetches from an address
 given (an import by address, the watch's check) is fuzzed with FETCH_ONLY_HOSTS naming a host that is never asked
-for: every made-up address is refused before its name is looked up, so the server never reaches out.
+for: every made-up address is refused before its name is looked up, so the server never reaches out. The account
+operations are fuzzed too: their invitations and reset links go to Django's in-memory mail backend (pytest-django's
+for every test), never to a made-up address; the admin runs last, so resetting a colleague's second factor (which
+ends their token) cannot cut another role's run short, and its own second factor is never required here
+(REQUIRE_2FA_FOR is empty in the tests' settings).
 """
 
 import os
