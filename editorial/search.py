@@ -11,6 +11,7 @@ mark it stale and, once the transaction commits, index it at once, or leave it t
 transaction that rolls back.
 """
 
+import functools
 import html
 import logging
 import re
@@ -241,35 +242,56 @@ def ranked(articles, q: str):
     return articles.filter(_among(window)).annotate(rank=rank)
 
 
-def highlight(text: str, q: str) -> str:
-    """The text as safe HTML, each word matching a searched word (folded; the last as a prefix) in <mark>."""
-    words = query_words(q)
-    if not words or not text:
-        return html.escape(text or "")
-    exact, prefix = set(words[:-1]), words[-1]
+@functools.lru_cache(maxsize=20_000)
+def _fold(word: str) -> str:
+    """A word of a text folded as the index folds it. An archive's words repeat (Zipf's law): a page of results
+    folds each of its words once, not each time it occurs."""
+    return normalize(word)
+
+
+def _found(word: str, words: list[str]) -> bool:
+    """Whether a word of a text is one of the searched words (folded; the last as a prefix)."""
+    folded = _fold(word)
+    return folded in words[:-1] or folded.startswith(words[-1])
+
+
+def _marked(text: str, words: list[str]) -> str:
     out, at = [], 0
     for found in _WORD.finditer(text):
-        folded = normalize(found.group())
-        if folded in exact or folded.startswith(prefix):
+        if _found(found.group(), words):
             out += [html.escape(text[at:found.start()]), "<mark>", html.escape(found.group()), "</mark>"]
             at = found.end()
     out.append(html.escape(text[at:]))
     return "".join(out)
 
 
-def snippet(texts: list[str], q: str, width: int = 220) -> str:
-    """About `width` characters of the first text holding a searched word, around it, highlighted."""
+def highlight(text: str, q: str) -> str:
+    """The text as safe HTML, each word matching a searched word (folded; the last as a prefix) in <mark>."""
     words = query_words(q)
+    if not words or not text:
+        return html.escape(text or "")
+    return _marked(text, words)
+
+
+def _may_hold(text: str, words: list[str]) -> bool:
+    """Whether the text, folded, holds a searched word anywhere: one pass over a text that cannot hold a match.
+    A text in ASCII (a translation into English) folds to its lower case, without normalize's passes: the words
+    are letters and digits, which only the case folding changes there."""
+    folded = text.lower() if text.isascii() else normalize(text)
+    return any(word in folded for word in words)
+
+
+def snippet(texts: list[str], words: list[str], width: int = 220) -> str:
+    """About `width` characters of the first text holding a searched word (`query_words`), around it,
+    highlighted."""
     for text in texts:
-        folded = normalize(text)
-        if not any(word in folded for word in words):  # one pass over a text that cannot hold a match
+        if not text or not _may_hold(text, words):
             continue
-        for found in _WORD.finditer(text or ""):
-            folded = normalize(found.group())
-            if folded in words[:-1] or folded.startswith(words[-1]):
+        for found in _WORD.finditer(text):
+            if _found(found.group(), words):
                 start = max(0, found.start() - width // 3)
                 piece = text[start:start + width]
-                return ("…" if start else "") + highlight(piece, q) + ("…" if start + width < len(text) else "")
+                return ("…" if start else "") + _marked(piece, words) + ("…" if start + width < len(text) else "")
     return ""
 
 
@@ -281,7 +303,8 @@ SNIPPET_SEGMENTS = 40
 def snippets(articles, q: str) -> dict[int, str]:
     """{article id: a highlighted snippet of its translation, else of its source}, for a page of results: one
     query."""
-    if not query_words(q):
+    words = query_words(q)
+    if not words:
         return {}
     by_document = {article.document_id: article.pk for article in articles}
     translations: dict[int, list[str]] = {pk: [] for pk in by_document.values()}
@@ -292,7 +315,7 @@ def snippets(articles, q: str) -> dict[int, str]:
         if kind != Segment.Kind.TITLE:
             translations[by_document[document_id]].append(text or "")
             sources[by_document[document_id]].append(source_text)
-    return {pk: snippet(translations[pk] + sources[pk], q) for pk in translations}
+    return {pk: snippet(translations[pk] + sources[pk], words) for pk in translations}
 
 
 def mark_found(articles, q: str) -> None:

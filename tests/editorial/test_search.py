@@ -118,6 +118,13 @@ def test_highlight_escapes_everything_but_its_marks():
         "&lt;b onclick=&quot;x&quot;&gt;<mark>Nawa</mark>&lt;/b&gt; &amp; <mark>nawa</mark>"
 
 
+def test_a_snippet_comes_from_the_first_text_holding_a_word_folded_as_the_index_folds_it():
+    texts = ["Nothing to see.", "The bridge REOPENED today.", "وصل أحمد إلى نوى"]
+    assert search.snippet(texts, search.query_words("reopened")) == "The bridge <mark>REOPENED</mark> today."
+    assert search.snippet(texts, search.query_words("احمد نو")) == "وصل <mark>أحمد</mark> إلى <mark>نوى</mark>"
+    assert search.snippet(texts, search.query_words("ahmad")) == ""
+
+
 def test_the_index_command_makes_what_is_stale_or_everything(editor):
     from io import StringIO
 
