@@ -19,7 +19,7 @@ import re
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, F, FloatField, Q, Value
+from django.db.models import Count, F, FloatField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_save
 from django.utils import timezone
@@ -201,26 +201,27 @@ def _fts_match(words: list[str]) -> str:
 
 
 # A search whose words match at most this many entries takes them all from the GIN index and keeps the newest;
-# one matching more walks the articles newest first, testing each one's words until the window is full. A rare
-# word would make that walk read far back (the whole archive for a word of 300 articles), a common one makes
-# the GIN index hand over tens of thousands of matches to sort; PostgreSQL cannot tell the two apart by itself
-# (its estimate of a prefix match, `word:*`, is the same for both).
-FEW_MATCHES = 10_000
+# one matching more walks the articles newest first, testing each one's words until the window is full. The walk
+# reads every article it passes (its words, some kilobytes each): for a word of 10,000 of 100,000 articles it
+# passes 10,000 to find the newest 1,000, where the GIN index hands over the 10,000 matches at once. PostgreSQL
+# cannot tell a rare word from a common one by itself (its estimate of a prefix match, `word:*`, is the same for
+# both), so the matches are counted first, in the GIN index, up to this bound.
+FEW_MATCHES = 30_000
 
 
-def _among(ids: list[int]):
-    """The articles of `ids`, as one array parameter on PostgreSQL (not thousands of parameters)."""
-    if connection.vendor == "postgresql":
-        return RawSQL(f"{Article._meta.db_table}.id = ANY(%s)", [ids], output_field=BooleanField())
-    return Q(pk__in=ids)
+def _matching(query):
+    """The ids of the entries matching `query`, taken from the GIN index as one unit: `OFFSET 0` keeps PostgreSQL
+    from folding it into the outer query, where it may walk the articles testing each one's words again."""
+    sql, params = SearchEntry.objects.filter(vector=query).values("pk").query.sql_with_params()
+    return RawSQL(f"{sql} OFFSET 0", params)
 
 
 def ranked(articles, q: str):
     """Those of `articles` (every other filter applied) that match every word of `q`, each with its `rank`
     (higher is better): the newest SEARCH_RANK_WINDOW matches. Ranking reads every match it ranks, and a word of
     every other article ("قصف" in a Syrian archive) would have tens of thousands ranked on each search; the desk
-    says when the window is full. Two queries find the window, by the words' selectivity on PostgreSQL (see
-    FEW_MATCHES); the queryset returned holds its ids, so counting and paging it read only the window."""
+    says when the window is full. The window is found first (on PostgreSQL by the words' selectivity, see
+    FEW_MATCHES) and the queryset returned holds its ids: counting and paging it read only the window."""
     words = query_words(q)
     if not words:  # punctuation only: nothing to look for
         return articles.none().annotate(rank=Value(0.0, output_field=FloatField()))
@@ -229,8 +230,8 @@ def ranked(articles, q: str):
         folded = " & ".join([*words[:-1], f"{words[-1]}:*"])
         query = (SearchQuery(folded, config="simple", search_type="raw")
                  | SearchQuery(q, config="english", search_type="plain"))
-        few = list(SearchEntry.objects.filter(vector=query).values_list("pk", flat=True)[:FEW_MATCHES + 1])
-        matched = articles.filter(_among(few)) if len(few) <= FEW_MATCHES else articles.filter(search__vector=query)
+        few = SearchEntry.objects.filter(vector=query).values("pk")[:FEW_MATCHES + 1].count() <= FEW_MATCHES
+        matched = articles.filter(pk__in=_matching(query)) if few else articles.filter(search__vector=query)
         rank = SearchRank(F("search__vector"), query)
     else:
         match = _fts_match(words)
@@ -239,7 +240,7 @@ def ranked(articles, q: str):
         rank = RawSQL(f"SELECT -bm25({FTS_TABLE}, 4.0, 2.0, 2.0, 1.0) FROM {FTS_TABLE} "
                       f"WHERE {FTS_TABLE} MATCH %s AND rowid = editorial_article.id", [match])
     window = list(matched.order_by("-created_at", "-id").values_list("pk", flat=True)[:settings.SEARCH_RANK_WINDOW])
-    return articles.filter(_among(window)).annotate(rank=rank)
+    return articles.filter(pk__in=window).annotate(rank=rank)
 
 
 @functools.lru_cache(maxsize=20_000)

@@ -237,7 +237,7 @@ def test_rare_and_common_words_find_the_newest_matches_ranked_whichever_way_they
         found, window = ids(q)
         assert found == expected, q
         if is_postgres():  # the window is found walking the articles (testing their words) or among the few
-            assert len(window) == 1 and ("@@" in window[0]) is walked, (q, window)
+            assert len(window) == 1 and ("OFFSET 0" not in window[0]) is walked, (q, window)
     # The same matches dated the other way round: the window follows the dates, whatever order the index keeps.
     for name, age in (("rare, old", 0), ("rare, older", 1), ("rare", 6), ("rare, newest", 7)):
         Article.objects.filter(pk=made[name]).update(created_at=timezone.now() - timedelta(days=age))
