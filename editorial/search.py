@@ -250,8 +250,12 @@ def ranked(articles, q: str):
                                                 [match]))
         rank = RawSQL(f"SELECT -bm25({FTS_TABLE}, 4.0, 2.0, 2.0, 1.0) FROM {FTS_TABLE} "
                       f"WHERE {FTS_TABLE} MATCH %s AND rowid = editorial_article.id", [match])
-    window = list(matched.order_by("-created_at", "-id").values_list("pk", flat=True)[:settings.SEARCH_RANK_WINDOW])
-    return articles.filter(pk__in=window).annotate(rank=rank)
+    window = list(matched.order_by("-created_at", "-id").values_list("pk", "created_at")[:settings.SEARCH_RANK_WINDOW])
+    if not window:
+        return articles.none().annotate(rank=rank)
+    # The window's oldest date, implied by its ids, lets PostgreSQL read a common word's window (the newest articles)
+    # along the date index rather than scanning every article for the ids.
+    return articles.filter(pk__in=[pk for pk, _ in window], created_at__gte=window[-1][1]).annotate(rank=rank)
 
 
 @functools.lru_cache(maxsize=20_000)
