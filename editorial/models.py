@@ -321,6 +321,9 @@ class PublishedVersion(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["article", "number"], name="published_version_number")]
+        # The public pages list the live versions newest first: a page is read along this index, never sorted
+        # from every version there is.
+        indexes = [models.Index(fields=["-published_at", "-id"], name="published_version_newest")]
 
     def __str__(self):
         return f"{self.slug} v{self.number}"

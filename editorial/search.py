@@ -11,7 +11,9 @@ mark it stale and, once the transaction commits, index it at once, or leave it t
 transaction that rolls back.
 """
 
+import functools
 import html
+import json
 import logging
 import re
 
@@ -199,12 +201,36 @@ def _fts_match(words: list[str]) -> str:
     return " ".join(quoted)
 
 
+# A search whose words match at most this many entries takes them all from the GIN index and keeps the newest;
+# one matching more walks the articles newest first, testing each one's words until the window is full. The walk
+# reads every article it passes (its words, some kilobytes each): for a word of 10,000 of 100,000 articles it
+# passes 10,000 to find the newest 1,000, where the GIN index hands over the 10,000 matches at once; for a word
+# of most articles the walk passes little more than the 1,000. PostgreSQL's planner does not weigh that reading
+# (it walks for a rare word too), but its statistics of the index's words estimate a word's matches well: within
+# a factor of two for a word of thousands of articles, a floor of about 1% of the entries for rarer ones. The
+# estimate (EXPLAIN, a millisecond) picks the path; counting the matches would read every one's words (PostgreSQL
+# counts them by scanning the table, 370 ms for a common word).
+FEW_MATCHES = 40_000
+
+
+def _estimated_matches(query) -> int:
+    plan = json.loads(SearchEntry.objects.filter(vector=query).explain(format="json"))
+    return plan[0]["Plan"]["Plan Rows"]
+
+
+def _matching(query):
+    """The ids of the entries matching `query`, taken from the GIN index as one unit: `OFFSET 0` keeps PostgreSQL
+    from folding it into the outer query, where it may walk the articles testing each one's words again."""
+    sql, params = SearchEntry.objects.filter(vector=query).values("pk").query.sql_with_params()
+    return RawSQL(f"{sql} OFFSET 0", params)
+
+
 def ranked(articles, q: str):
     """Those of `articles` (every other filter applied) that match every word of `q`, each with its `rank`
     (higher is better): the newest SEARCH_RANK_WINDOW matches. Ranking reads every match it ranks, and a word of
     every other article ("قصف" in a Syrian archive) would have tens of thousands ranked on each search; the desk
-    says when the window is full. The window is found walking the articles newest first; the outer query only
-    ranks it (it does not test the words again, which would read every entry)."""
+    says when the window is full. The window is found first (on PostgreSQL by the words' selectivity, see
+    FEW_MATCHES) and the queryset returned holds its ids: counting and paging it read only the window."""
     words = query_words(q)
     if not words:  # punctuation only: nothing to look for
         return articles.none().annotate(rank=Value(0.0, output_field=FloatField()))
@@ -213,7 +239,10 @@ def ranked(articles, q: str):
         folded = " & ".join([*words[:-1], f"{words[-1]}:*"])
         query = (SearchQuery(folded, config="simple", search_type="raw")
                  | SearchQuery(q, config="english", search_type="plain"))
-        matched = articles.filter(search__vector=query)
+        if _estimated_matches(query) <= FEW_MATCHES:
+            matched = articles.filter(pk__in=_matching(query))
+        else:
+            matched = articles.filter(search__vector=query)
         rank = SearchRank(F("search__vector"), query)
     else:
         match = _fts_match(words)
@@ -221,8 +250,35 @@ def ranked(articles, q: str):
                                                 [match]))
         rank = RawSQL(f"SELECT -bm25({FTS_TABLE}, 4.0, 2.0, 2.0, 1.0) FROM {FTS_TABLE} "
                       f"WHERE {FTS_TABLE} MATCH %s AND rowid = editorial_article.id", [match])
-    window = matched.order_by("-created_at", "-id").values("pk")[:settings.SEARCH_RANK_WINDOW]
-    return articles.filter(pk__in=window).annotate(rank=rank)
+    window = list(matched.order_by("-created_at", "-id").values_list("pk", "created_at")[:settings.SEARCH_RANK_WINDOW])
+    if not window:
+        return articles.none().annotate(rank=rank)
+    # The window's oldest date, implied by its ids, lets PostgreSQL read a common word's window (the newest articles)
+    # along the date index rather than scanning every article for the ids.
+    return articles.filter(pk__in=[pk for pk, _ in window], created_at__gte=window[-1][1]).annotate(rank=rank)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _fold(word: str) -> str:
+    """A word of a text folded as the index folds it. An archive's words repeat (Zipf's law): a page of results
+    folds each of its words once, not each time it occurs."""
+    return normalize(word)
+
+
+def _found(word: str, words: list[str]) -> bool:
+    """Whether a word of a text is one of the searched words (folded; the last as a prefix)."""
+    folded = _fold(word)
+    return folded in words[:-1] or folded.startswith(words[-1])
+
+
+def _marked(text: str, words: list[str]) -> str:
+    out, at = [], 0
+    for found in _WORD.finditer(text):
+        if _found(found.group(), words):
+            out += [html.escape(text[at:found.start()]), "<mark>", html.escape(found.group()), "</mark>"]
+            at = found.end()
+    out.append(html.escape(text[at:]))
+    return "".join(out)
 
 
 def highlight(text: str, q: str) -> str:
@@ -230,30 +286,28 @@ def highlight(text: str, q: str) -> str:
     words = query_words(q)
     if not words or not text:
         return html.escape(text or "")
-    exact, prefix = set(words[:-1]), words[-1]
-    out, at = [], 0
-    for found in _WORD.finditer(text):
-        folded = normalize(found.group())
-        if folded in exact or folded.startswith(prefix):
-            out += [html.escape(text[at:found.start()]), "<mark>", html.escape(found.group()), "</mark>"]
-            at = found.end()
-    out.append(html.escape(text[at:]))
-    return "".join(out)
+    return _marked(text, words)
 
 
-def snippet(texts: list[str], q: str, width: int = 220) -> str:
-    """About `width` characters of the first text holding a searched word, around it, highlighted."""
-    words = query_words(q)
+def _may_hold(text: str, words: list[str]) -> bool:
+    """Whether the text, folded, holds a searched word anywhere: one pass over a text that cannot hold a match.
+    A text in ASCII (a translation into English) folds to its lower case, without normalize's passes: the words
+    are letters and digits, which only the case folding changes there."""
+    folded = text.lower() if text.isascii() else normalize(text)
+    return any(word in folded for word in words)
+
+
+def snippet(texts: list[str], words: list[str], width: int = 220) -> str:
+    """About `width` characters of the first text holding a searched word (`query_words`), around it,
+    highlighted."""
     for text in texts:
-        folded = normalize(text)
-        if not any(word in folded for word in words):  # one pass over a text that cannot hold a match
+        if not text or not _may_hold(text, words):
             continue
-        for found in _WORD.finditer(text or ""):
-            folded = normalize(found.group())
-            if folded in words[:-1] or folded.startswith(words[-1]):
+        for found in _WORD.finditer(text):
+            if _found(found.group(), words):
                 start = max(0, found.start() - width // 3)
                 piece = text[start:start + width]
-                return ("…" if start else "") + highlight(piece, q) + ("…" if start + width < len(text) else "")
+                return ("…" if start else "") + _marked(piece, words) + ("…" if start + width < len(text) else "")
     return ""
 
 
@@ -265,7 +319,8 @@ SNIPPET_SEGMENTS = 40
 def snippets(articles, q: str) -> dict[int, str]:
     """{article id: a highlighted snippet of its translation, else of its source}, for a page of results: one
     query."""
-    if not query_words(q):
+    words = query_words(q)
+    if not words:
         return {}
     by_document = {article.document_id: article.pk for article in articles}
     translations: dict[int, list[str]] = {pk: [] for pk in by_document.values()}
@@ -276,7 +331,7 @@ def snippets(articles, q: str) -> dict[int, str]:
         if kind != Segment.Kind.TITLE:
             translations[by_document[document_id]].append(text or "")
             sources[by_document[document_id]].append(source_text)
-    return {pk: snippet(translations[pk] + sources[pk], q) for pk in translations}
+    return {pk: snippet(translations[pk] + sources[pk], words) for pk in translations}
 
 
 def mark_found(articles, q: str) -> None:

@@ -1,7 +1,6 @@
 """The public site: only what is live (published, with its stored disclaimer and credit), cached."""
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET
 from editorial.models import Keyword, Publication, PublishedVersion
 
 from .cache import CANONICAL_PAGE, cached_page
+from .paging import Page
 
 PAGE_SIZE = 20
 RELATED = 5
@@ -30,17 +30,17 @@ def _page(request, items):
     another way ("01") is redirected to its plain form, and a page that does not exist is not found."""
     asked = request.GET.get("page")
     if asked is None:
-        return Paginator(items, PAGE_SIZE).page(1), None
+        return Page(items, 1, PAGE_SIZE), None
     if CANONICAL_PAGE.fullmatch(asked) is None:
         number = int(asked) if asked.isascii() and asked.isdigit() and len(asked) <= 12 else 0
         if number != 1 and not CANONICAL_PAGE.fullmatch(str(number)):
             raise Http404
         target = request.path if number == 1 else f"{request.path}?page={number}"
         return None, HttpResponsePermanentRedirect(target)
-    try:
-        return Paginator(items, PAGE_SIZE).page(int(asked)), None
-    except EmptyPage:
-        raise Http404 from None
+    page = Page(items, int(asked), PAGE_SIZE)
+    if not page.object_list:  # past the oldest page (page 1, never asked by number, may be empty)
+        raise Http404
+    return page, None
 
 
 @require_GET

@@ -386,3 +386,38 @@ def test_a_page_cached_between_the_first_bump_and_the_commit_is_not_served_after
 
     after = Client().get("/")
     assert slug not in after.content.decode() and after["X-Cache"] == "miss"
+
+
+def test_the_index_links_the_newer_and_older_pages_right_as_articles_come_and_go(make_article, editor, translator,
+                                                                                  monkeypatch):
+    """The index reads a page and one row more, never a count: its links and its last page follow each publication
+    and unpublication."""
+    from django.core.cache import cache
+
+    from editorial.public import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    first = _publish(make_article, editor, translator)
+    _clone_published(first, 4)  # five live articles: pages of 2, 2 and 1
+    cache.clear()
+    client = Client()
+
+    def page(number):
+        response = client.get("/", {"page": number} if number > 1 else {})
+        if response.status_code == 404:
+            return None
+        body = response.content.decode()
+        links = dict((rel, int(n)) for n, rel in re.findall(r'href="\?page=(\d+)" rel="(prev|next)"', body))
+        return re.findall(r'href="/articles/([\w-]+)/"', body), links
+
+    newest_first = list(views.live_versions().values_list("slug", flat=True))
+    assert [page(n) for n in (1, 2, 3)] == [(newest_first[:2], {"next": 2}),
+                                             (newest_first[2:4], {"prev": 1, "next": 3}),
+                                             (newest_first[4:], {"prev": 2})]
+    assert page(4) is None
+    workflow.apply(first.pk, editor, "unpublish", comment="Withdrawn by the outlet")
+    newest_first.remove(first.slug)
+    assert [page(n) for n in (1, 2)] == [(newest_first[:2], {"next": 2}), (newest_first[2:], {"prev": 1})]
+    assert page(3) is None
+    again = _publish(make_article, editor, translator, headline="Bakeries Reopen in Nawa")
+    assert page(1)[0][0] == again.slug and page(3) == ([newest_first[-1]], {"prev": 2})

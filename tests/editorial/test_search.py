@@ -116,6 +116,13 @@ def test_highlight_escapes_everything_but_its_marks():
         "&lt;b onclick=&quot;x&quot;&gt;<mark>Nawa</mark>&lt;/b&gt; &amp; <mark>nawa</mark>"
 
 
+def test_a_snippet_comes_from_the_first_text_holding_a_word_folded_as_the_index_folds_it():
+    texts = ["Nothing to see.", "The bridge REOPENED today.", "وصل أحمد إلى نوى"]
+    assert search.snippet(texts, search.query_words("reopened")) == "The bridge <mark>REOPENED</mark> today."
+    assert search.snippet(texts, search.query_words("احمد نو")) == "وصل <mark>أحمد</mark> إلى <mark>نوى</mark>"
+    assert search.snippet(texts, search.query_words("ahmad")) == ""
+
+
 def test_the_index_command_makes_what_is_stale_or_everything(editor):
     from io import StringIO
 
@@ -181,3 +188,73 @@ def test_only_the_newest_matches_are_ranked_and_the_desk_says_so(editor, setting
     assert [a["id"] for a in client_for(editor).get(
         "/api/v1/articles/", {"q": "جسر", "until": (timezone.now() - timedelta(days=3)).date().isoformat()}
     ).json()["results"]] == [oldest.pk]
+
+
+def test_rare_and_common_words_find_the_newest_matches_ranked_whichever_way_they_are_looked_up(editor, settings,
+                                                                                                monkeypatch):
+    """On PostgreSQL words estimated to match at most FEW_MATCHES entries are taken from the GIN index, commoner
+    ones found walking the articles newest first; either way the newest SEARCH_RANK_WINDOW matches come back ranked
+    (a match in the headline first), in the same number of queries."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from editorial.models import Article
+
+    settings.SEARCH_RANK_WINDOW = 2
+    monkeypatch.setattr(search, "FEW_MATCHES", 10)
+    # In each group headline matches too old for the window, a newer headline match and, newest, a match in the
+    # text only; made in another order than their dates, so that only sorting by date finds the window. "جسر" is in
+    # 21 articles of 25 (more than FEW_MATCHES), "قافلة" in four, "دير" and "جسر" together in five.
+    made = {}
+    for n in range(16):
+        old = imported(editor, f"جسر قديم {n}")
+        Article.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=30 + n))
+    for name, title, body, age in (
+            ("common, newest", "أخبار الشرق", "افتتاح جسر جديد فوق النهر في دير الزور.", 1),
+            ("common, old", "جسر في دير الزور", None, 9), ("common", "جسر في دير الزور اليوم", None, 2),
+            ("common, older", "جسر آخر في دير الزور", None, 8), ("common, oldest", "جسر دير الزور", None, 10),
+            ("rare, old", "قافلة إلى نوى", None, 6), ("rare", "قافلة مساعدات إلى نوى", None, 3),
+            ("rare, older", "قافلة أخرى إلى نوى", None, 7),
+            ("rare, newest", "أخبار الجنوب", "وصلت قافلة إلى مدينة نوى.", 0)):
+        made[name] = imported(editor, title, **({"body": body} if body else {})).pk
+        Article.objects.filter(pk=made[name]).update(created_at=timezone.now() - timedelta(days=age))
+    search.index_stale()
+    if is_postgres():  # the statistics the estimate reads, as autovacuum keeps them
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE editorial_searchentry")
+    api, desk = client_for(editor), signed_in(editor)
+
+    def ids(q):
+        with CaptureQueriesContext(connection) as queries:
+            found = [a["id"] for a in api.get("/api/v1/articles/", {"q": q}).json()["results"]]
+        window = [sql for sql in (query["sql"] for query in queries.captured_queries)  # the newest two's ids
+                  if sql.startswith('SELECT "editorial_article"."id" AS "pk"') and sql.endswith(" LIMIT 2")]
+        return found, window
+
+    for q, expected, walked in (("جسر", [made["common"], made["common, newest"]], True),
+                                ("دير جس", [made["common"], made["common, newest"]], False),
+                                ("قافلة", [made["rare"], made["rare, newest"]], False),
+                                ("قافلة نو", [made["rare"], made["rare, newest"]], False)):
+        found, window = ids(q)
+        assert found == expected, q
+        if is_postgres():  # the window is found walking the articles (testing their words) or among the few
+            assert len(window) == 1 and ("OFFSET 0" not in window[0]) is walked, (q, window)
+    # The same matches dated the other way round: the window follows the dates, whatever order the index keeps.
+    for name, age in (("rare, old", 0), ("rare, older", 1), ("rare", 6), ("rare, newest", 7)):
+        Article.objects.filter(pk=made[name]).update(created_at=timezone.now() - timedelta(days=age))
+    assert ids("قافلة")[0] == [made["rare, old"], made["rare, older"]]
+    counts = {q: _queries(desk, f"/desk/articles/?q={q}") for q in ("جسر", "قافلة", "")}
+    # Beside the list's own: the window (after the matches estimated, on PostgreSQL), the snippets.
+    assert counts["جسر"] == counts["قافلة"] == counts[""] + (3 if is_postgres() else 2), counts
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
