@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('editorial', '0022_search'),
+        ('editorial', '0023_accounts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
