@@ -43,7 +43,7 @@ def main():
         os.environ.update({"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}", "REDIS_URL": "",
                            "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
                            "DJANGO_SETTINGS_MODULE": "newsroom.settings", "LOG_LEVEL": "WARNING",
-                           "PUBLIC_CACHE_SECONDS": "0"})
+                           "PUBLIC_CACHE_SECONDS": "0", "REQUIRE_2FA_FOR": ""})
         import django
 
         django.setup()

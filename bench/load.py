@@ -466,7 +466,7 @@ class SetUp:
             "SITE_URL": self.hosts[0], "THROTTLE_USER": "1000000/min", "THROTTLE_ANON": "1000000/min",
             "THROTTLE_LOGIN": "1000000/min", "WEB_CONCURRENCY": str(WEB_CONCURRENCY),
             "WEB_THREADS": str(WEB_THREADS), "WORKER_CONCURRENCY": str(WORKER_CONCURRENCY),
-            "PYTHONUNBUFFERED": "1", "TARJAMA_LOAD_RUN": RUN_ID,
+            "PYTHONUNBUFFERED": "1", "TARJAMA_LOAD_RUN": RUN_ID, "REQUIRE_2FA_FOR": "",
         }
         base_env.pop("DJANGO_SETTINGS_MODULE", None)
         python = sys.executable
