@@ -1,10 +1,12 @@
 """The sessions and API tokens a person can see and end (`/account/`). Ending one ends it everywhere: the session
 is deleted from the store every web host reads, and its row with it."""
 
+import logging
 from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -13,21 +15,27 @@ from editorial.models import UserSession
 
 from . import audit
 
+log = logging.getLogger(__name__)
 SEEN_EVERY = timedelta(minutes=1)
 _SEEN_KEY = "_account_seen"
 
 
 def seen(request) -> None:
-    """Note that the session is in use, at most once a minute (one UPDATE, no read)."""
-    session = getattr(request, "session", None)
-    if session is None or not session.session_key or not request.user.is_authenticated:
-        return
-    now = timezone.now()
-    last = session.get(_SEEN_KEY)
-    if last is not None and now.timestamp() - last < SEEN_EVERY.total_seconds():
-        return
-    session[_SEEN_KEY] = now.timestamp()
-    UserSession.objects.filter(session_key=session.session_key).update(last_seen=now)
+    """Note that the session is in use, at most once a minute (one UPDATE, no read). The note comes after the
+    answer is made: a database that has gone away meanwhile leaves the answer as it is (a /healthz 503 stays
+    the JSON it is), the note is skipped."""
+    try:
+        session = getattr(request, "session", None)
+        if session is None or not session.session_key or not request.user.is_authenticated:
+            return
+        now = timezone.now()
+        last = session.get(_SEEN_KEY)
+        if last is not None and now.timestamp() - last < SEEN_EVERY.total_seconds():
+            return
+        session[_SEEN_KEY] = now.timestamp()
+        UserSession.objects.filter(session_key=session.session_key).update(last_seen=now)
+    except DatabaseError as exc:
+        log.warning("The session's last use was not noted: %s", exc)
 
 
 _BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
