@@ -24,9 +24,9 @@ MAX_CSV_BYTES = 2 * 1024 * 1024
 
 def _language(request) -> languages.Language:
     """The glossary asked for (?language= or the form's language), one of SOURCE_LANGUAGES; the first by default."""
-    code = request.POST.get("language") or request.GET.get("language")
+    code = request.POST.get("language") or request.GET.get("language") or languages.source_codes()[0]
     if code not in languages.source_codes():
-        code = languages.source_codes()[0]
+        raise Http404(languages.not_a_source_language(code))
     return languages.get(code)
 
 

@@ -162,6 +162,7 @@ def test_the_glossary_keeps_one_list_per_language_and_matches_as_each_writes(des
                                            "target_term": "Central Bank"}).status_code == 302
     assert client.post("/desk/glossary/", {"language": "fa", "source_term": "بانک مرکزی",
                                            "target_term": "Central Bank"}).status_code == 400  # already there
+    assert client.get("/desk/glossary/?language=xx").status_code == 404  # not a glossary of this desk
     assert client.get("/desk/glossary/export.csv?language=fa").content.decode().splitlines()[1].startswith(
         "بانك مركزي,Central Bank")
 
