@@ -15,6 +15,7 @@ import platform
 import random
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,12 +44,16 @@ def main():
         os.environ.update({"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}", "REDIS_URL": "",
                            "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
                            "DJANGO_SETTINGS_MODULE": "newsroom.settings", "LOG_LEVEL": "WARNING",
-                           "PUBLIC_CACHE_SECONDS": "0", "REQUIRE_2FA_FOR": ""})
+                           "PUBLIC_CACHE_SECONDS": "0", "REQUIRE_2FA_FOR": "",
+                           "STATIC_ROOT": tempfile.mkdtemp(prefix=f"{database}-static-")})
         import django
 
         django.setup()
+        from django.core.management import call_command
+
+        call_command("collectstatic", verbosity=0, interactive=False)  # the pages link the static files' hashed names
     else:
-        django_on_scratch_database(database, PUBLIC_CACHE_SECONDS="0")
+        django_on_scratch_database(database, static=True, PUBLIC_CACHE_SECONDS="0")
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
@@ -99,6 +104,10 @@ def main():
         public_pages > 1 else "/",
         "keyword page": lambda: f"/keywords/{rng.choice(keywords)}/",
     }
+    # As a gunicorn worker does once it has loaded the application (newsroom.gunicorn_conf).
+    from newsroom import heap
+
+    heap.settle()
     print(f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
           f"{connection.vendor} {connection.pg_version // 10000}")
     print(f"Archive: {Article.objects.count():,} articles, {Segment.objects.count():,} segments, "

@@ -20,3 +20,11 @@ max_requests_jitter = 500
 # gunicorn 25.1+ opens a control socket, by default in ~/.gunicorn: keep it in this host's var folder.
 control_socket = str(Path(os.environ.get("TARJAMA_VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
                      / "gunicorn.ctl")
+
+
+def post_worker_init(worker):
+    """The worker has loaded the application: keep what it loaded out of garbage collection (newsroom.heap)."""
+    from newsroom import heap
+
+    frozen = heap.settle()
+    worker.log.info("Worker %s: %s objects frozen out of garbage collection", worker.pid, f"{frozen:,}")
