@@ -2,8 +2,11 @@
 
 Each article has a `SearchEntry`. On PostgreSQL it holds a tsvector (GIN-indexed): the headline and the source
 text folded as the memory folds Arabic (`translations.normalize`), the translation both as written (the
-`simple` configuration) and stemmed (`english`), the outlet, author and keywords; matches are ranked by
-`ts_rank`. On SQLite the same words go into an FTS5 table (`editorial_search_fts`), ranked by bm25.
+`simple` configuration) and stemmed (`english`), the outlet, author and keywords. Matches are ranked by
+`ts_rank` over a second, compact vector of the same kinds of words: the headline (weight A), the lead (the first
+LEAD_WORDS words of the source and of the translation, B), the outlet, author and keywords (C). A match in the
+headline ranks first, then one in the lead; a match only further down ranks after them, newest first. On SQLite
+the words go into an FTS5 table (`editorial_search_fts`), ranked by bm25.
 
 An entry is made again after any write to its article's text, keywords or outlet commits: the signals below
 mark it stale and, once the transaction commits, index it at once, or leave it to the sweeper
@@ -20,21 +23,26 @@ import re
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
-from django.db.models import Count, F, FloatField, Value
+from django.db.models import Count, F, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_save
 from django.utils import timezone
 
 from translations.models import Document, Segment
 from translations.normalize import normalize
 
-from .models import Article, SearchEntry
+from .models import Article, SearchEntry, SearchLead
 
 log = logging.getLogger(__name__)
 
 FTS_TABLE = "editorial_search_fts"
 # PostgreSQL refuses a tsvector over 1 MB: the text of a very long article is cut well before.
 MAX_INDEXED_CHARS = 400_000
+# The lead ranked (see above): the whole text is ranked in no search. Ranking read every match's whole vector
+# (10 kB an article, compressed, out of line), 1,000 of them a search; the compact one (models.SearchLead) is
+# about 1.4 kB, in its row.
+LEAD_WORDS = 40
 _WORD = re.compile(r"\w+")
 
 
@@ -66,11 +74,15 @@ def _texts(articles: list[Article]) -> dict[int, dict[str, str]]:
     for article in articles:
         found = parts[article.pk]
         translation = "\n".join(found["translation"])[:MAX_INDEXED_CHARS]
+        source = article.document.search_text[:MAX_INDEXED_CHARS]
+        translated_lead = " ".join(translation.split()[:LEAD_WORDS])
         texts[article.pk] = {
             "title": normalize(f"{article.document.source_title}\n{found['headline']}"),
-            "source": article.document.search_text[:MAX_INDEXED_CHARS],
+            "source": source,
             "translation": translation,
             "extra": normalize(f"{article.source_outlet} {article.source_author} {' '.join(keywords[article.pk])}"),
+            "lead": " ".join(source.split()[:LEAD_WORDS]) + "\n" + normalize(translated_lead),
+            "translated_lead": translated_lead,
         }
     return texts
 
@@ -83,6 +95,8 @@ def index(article_ids, batch: int = 500) -> int:
         texts = _texts(articles)
         with transaction.atomic():
             SearchEntry.objects.bulk_create([SearchEntry(article_id=a.pk) for a in articles], ignore_conflicts=True)
+            if connection.vendor == "postgresql":
+                SearchLead.objects.bulk_create([SearchLead(article_id=a.pk) for a in articles], ignore_conflicts=True)
             for article in articles:
                 _write(article.pk, texts[article.pk])
         done += len(articles)
@@ -97,6 +111,11 @@ def _write(article_id: int, texts: dict[str, str]) -> None:
                   + SearchVector(Value(normalize(texts["translation"])), config="simple", weight="B")
                   + SearchVector(Value(texts["translation"]), config="english", weight="C")
                   + SearchVector(Value(texts["extra"]), config="simple", weight="C"))
+        rank_vector = (SearchVector(Value(texts["title"]), config="simple", weight="A")
+                       + SearchVector(Value(texts["lead"]), config="simple", weight="B")
+                       + SearchVector(Value(texts["translated_lead"]), config="english", weight="C")
+                       + SearchVector(Value(texts["extra"]), config="simple", weight="C"))
+        SearchLead.objects.filter(pk=article_id).update(vector=rank_vector)
         SearchEntry.objects.filter(pk=article_id).update(vector=vector, stale=False, indexed_at=now)
         return
     with connection.cursor() as cursor:
@@ -225,15 +244,50 @@ def _matching(query):
     return RawSQL(f"{sql} OFFSET 0", params)
 
 
-def ranked(articles, q: str):
+class Results:
+    """A search's matches in the order asked for, read as Django's and DRF's paginators read a queryset. The
+    count is the window's length (no query). A page is two queries: its ids in order, from the window's rows of the
+    article table and their ranks (no other table: the list's joins and counts would be made for every match
+    otherwise), then those articles' rows with everything the list shows, each with its `rank`."""
+
+    def __init__(self, articles, window: list[tuple[int, object]], rank, ordering):
+        self.articles, self.rank, self.ordering = articles, rank, ordering
+        self.ids = [pk for pk, _ in window]
+        self.oldest = window[-1][1] if window else None
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            found = self[index:index + 1] if index >= 0 else []
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        if not self.ids:
+            return []
+        # The window's oldest date, implied by its ids, lets PostgreSQL read a common word's window (the newest
+        # articles) along the date index rather than looking up each id.
+        order = list(Article.objects.filter(pk__in=self.ids, created_at__gte=self.oldest).annotate(rank=self.rank)
+                     .order_by(*self.ordering).values_list("pk", "rank")[index])
+        rows = {article.pk: article for article in self.articles.filter(pk__in=[pk for pk, _ in order])}
+        for pk, rank in order:
+            rows[pk].rank = rank
+        return [rows[pk] for pk, _ in order]
+
+
+def ranked(articles, q: str, ordering=("-rank", "-created_at", "-id")) -> Results:
     """Those of `articles` (every other filter applied) that match every word of `q`, each with its `rank`
-    (higher is better): the newest SEARCH_RANK_WINDOW matches. Ranking reads every match it ranks, and a word of
+    (higher is better), in `ordering` ("-rank": best first): the newest SEARCH_RANK_WINDOW matches. A word of
     every other article ("قصف" in a Syrian archive) would have tens of thousands ranked on each search; the desk
     says when the window is full. The window is found first (on PostgreSQL by the words' selectivity, see
-    FEW_MATCHES) and the queryset returned holds its ids: counting and paging it read only the window."""
+    FEW_MATCHES), as ids; counting and paging read only it."""
     words = query_words(q)
     if not words:  # punctuation only: nothing to look for
-        return articles.none().annotate(rank=Value(0.0, output_field=FloatField()))
+        return Results(articles, [], None, ordering)
     if connection.vendor == "postgresql":
         # Words are letters and digits only (query_words), so they can be written as tsquery syntax as they are.
         folded = " & ".join([*words[:-1], f"{words[-1]}:*"])
@@ -243,7 +297,8 @@ def ranked(articles, q: str):
             matched = articles.filter(pk__in=_matching(query))
         else:
             matched = articles.filter(search__vector=query)
-        rank = SearchRank(F("search__vector"), query)
+        # An entry indexed before the compact vector existed is ranked by its whole one until the sweeper makes it.
+        rank = SearchRank(Coalesce(F("search_lead__vector"), F("search__vector")), query)
     else:
         match = _fts_match(words)
         matched = articles.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
@@ -251,11 +306,7 @@ def ranked(articles, q: str):
         rank = RawSQL(f"SELECT -bm25({FTS_TABLE}, 4.0, 2.0, 2.0, 1.0) FROM {FTS_TABLE} "
                       f"WHERE {FTS_TABLE} MATCH %s AND rowid = editorial_article.id", [match])
     window = list(matched.order_by("-created_at", "-id").values_list("pk", "created_at")[:settings.SEARCH_RANK_WINDOW])
-    if not window:
-        return articles.none().annotate(rank=rank)
-    # The window's oldest date, implied by its ids, lets PostgreSQL read a common word's window (the newest articles)
-    # along the date index rather than scanning every article for the ids.
-    return articles.filter(pk__in=[pk for pk, _ in window], created_at__gte=window[-1][1]).annotate(rank=rank)
+    return Results(articles, window, rank, ordering)
 
 
 @functools.lru_cache(maxsize=20_000)

@@ -69,7 +69,8 @@ SORTS = {
 
 def article_search(*, user, q="", state="", assignee="", outlet="", keyword="", since=None, until=None,
                    sort=""):
-    """The desk's article search: `article_list` narrowed by outlet, keyword and import date, sorted."""
+    """The desk's article search: `article_list` narrowed by outlet, keyword and import date, sorted; with `q`
+    the matches as a `search.Results` (the paginators read it as they read a queryset)."""
     articles = article_list(user=user, state=state or None, assignee=assignee or None)
     if outlet:
         articles = articles.filter(source_outlet__icontains=outlet)
@@ -79,11 +80,12 @@ def article_search(*, user, q="", state="", assignee="", outlet="", keyword="", 
         articles = articles.filter(created_at__date__gte=since)
     if until:
         articles = articles.filter(created_at__date__lte=until)
-    if q:
-        articles = search.ranked(articles, q)
     if sort == "relevance" and not q:
         sort = "newest"
-    return articles.order_by(*SORTS.get(sort or ("relevance" if q else "newest"), SORTS["newest"]))
+    ordering = SORTS.get(sort or ("relevance" if q else "newest"), SORTS["newest"])
+    if q:  # the matches, as a sequence the paginators read (search.Results)
+        return search.ranked(articles, q, ordering)
+    return articles.order_by(*ordering)
 
 
 def users():
