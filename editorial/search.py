@@ -25,7 +25,6 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
 from django.db.models import Count, F, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_save
 from django.utils import timezone
 
@@ -244,22 +243,56 @@ def _matching(query):
     return RawSQL(f"{sql} OFFSET 0", params)
 
 
-class Results:
-    """A search's matches in the order asked for, read as Django's and DRF's paginators read a queryset. The
-    count is the window's length (no query). A page is two queries: its ids in order, from the window's rows of the
-    article table and their ranks (no other table: the list's joins and counts would be made for every match
-    otherwise), then those articles' rows with everything the list shows, each with its `rank`."""
+def _sort_keys(ordering) -> list[tuple[str, bool, bool]]:
+    """(field, descending, nulls last) for each item of a queryset ordering: "-created_at", "id",
+    F("deadline").asc(nulls_last=True). Without nulls_last, NULL sorts as PostgreSQL sorts it: as the largest."""
+    keys = []
+    for item in ordering:
+        if isinstance(item, str):
+            name, descending, nulls_last = item.lstrip("-"), item.startswith("-"), None
+        else:
+            name, descending, nulls_last = item.expression.name, item.descending, item.nulls_last
+        keys.append((name, descending, (not descending) if nulls_last is None else bool(nulls_last)))
+    return keys
 
-    def __init__(self, articles, window: list[tuple[int, object]], rank, ordering):
-        self.articles, self.rank, self.ordering = articles, rank, ordering
-        self.ids = [pk for pk, _ in window]
-        self.oldest = window[-1][1] if window else None
+
+def _in_order(rows: list[dict], ordering) -> list[dict]:
+    """The window's rows in `ordering`, sorted here: one stable sort per key, the last key first."""
+    for name, descending, nulls_last in reversed(_sort_keys(ordering)):
+        present = sorted((row for row in rows if row[name] is not None), key=lambda row: row[name],
+                         reverse=descending)
+        absent = [row for row in rows if row[name] is None]
+        rows = present + absent if nulls_last else absent + present
+    return rows
+
+
+class Results:
+    """A search's matches in the order asked for, read as Django's and DRF's paginators read a queryset.
+
+    The window query read each match's id and the fields the ordering names; the count is the window's length
+    and the order is made here (by rank: one query for the window's ranks). A page is then one query for those
+    articles' rows with everything the list shows. Ordering the window in the database made it join every match
+    to the list's tables (1,000 rows built to keep 25), and for a window spanning the archive PostgreSQL chose to
+    scan every article for the ids."""
+
+    def __init__(self, articles, window: list[dict], ranks, ordering):
+        self.articles, self.window, self.ranks, self.ordering = articles, window, ranks, ordering
+        self._ordered = None
 
     def count(self) -> int:
-        return len(self.ids)
+        return len(self.window)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.window)
+
+    def _order(self) -> list[dict]:
+        if self._ordered is None:
+            rows = self.window
+            if any(name == "rank" for name, _, _ in _sort_keys(self.ordering)):
+                rank_of = self.ranks([row["pk"] for row in rows])
+                rows = [{**row, "rank": rank_of.get(row["pk"], 0.0)} for row in rows]
+            self._ordered = _in_order(rows, self.ordering)
+        return self._ordered
 
     def __getitem__(self, index):
         if isinstance(index, int):
@@ -267,16 +300,64 @@ class Results:
             if not found:
                 raise IndexError(index)
             return found[0]
-        if not self.ids:
+        page = self._order()[index]
+        if not page:
             return []
-        # The window's oldest date, implied by its ids, lets PostgreSQL read a common word's window (the newest
-        # articles) along the date index rather than looking up each id.
-        order = list(Article.objects.filter(pk__in=self.ids, created_at__gte=self.oldest).annotate(rank=self.rank)
-                     .order_by(*self.ordering).values_list("pk", "rank")[index])
-        rows = {article.pk: article for article in self.articles.filter(pk__in=[pk for pk, _ in order])}
-        for pk, rank in order:
-            rows[pk].rank = rank
-        return [rows[pk] for pk, _ in order]
+        ids = [row["pk"] for row in page]
+        rank_of = ({row["pk"]: row["rank"] for row in page} if "rank" in page[0] else self.ranks(ids))
+        rows = {article.pk: article for article in self.articles.filter(pk__in=ids)}
+        for pk in ids:
+            rows[pk].rank = rank_of.get(pk, 0.0)
+        return [rows[pk] for pk in ids]
+
+
+def _ranks_postgresql(query):
+    def rank_from(model, ids: list[int]) -> dict[int, float]:
+        """{id: rank} of these rows of `model` (SearchLead or SearchEntry), the ids bound as one array: written
+        as `IN (...)` with a parameter each, a window's 1,000 took PostgreSQL 4 ms and psycopg and Django 8 more."""
+        table = model._meta.db_table
+        sql, params = model.objects.annotate(rank=SearchRank(F("vector"), query)).values_list(
+            "pk", "rank").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f'{sql} WHERE "{table}"."article_id" = ANY(%s) AND "{table}"."vector" IS NOT NULL',
+                           [*params, ids])
+            return dict(cursor.fetchall())
+
+    def ranks(ids: list[int]) -> dict[int, float]:
+        """Each match's rank by its lead; an entry indexed before the leads existed (migration 0025), by its
+        whole vector until the sweeper makes its lead. Each query reads one table by its primary key."""
+        found = rank_from(SearchLead, ids)
+        missing = [pk for pk in ids if pk not in found]
+        if missing:
+            found.update(rank_from(SearchEntry, missing))
+        return found
+    return ranks
+
+
+def _ranks_sqlite(match: str):
+    def ranks(ids: list[int]) -> dict[int, float]:
+        """bm25 (FTS5), negated so that higher is better: the headline weighs most, then source and translation."""
+        if not ids:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowid, -bm25({FTS_TABLE}, 4.0, 2.0, 2.0, 1.0) FROM {FTS_TABLE} "
+                           f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({', '.join(['%s'] * len(ids))})", [match, *ids])
+            return dict(cursor.fetchall())
+    return ranks
+
+
+def _from_the_index(window) -> list[dict]:
+    """The window of a word with few matches, read with PostgreSQL's sequential scans off (for this query only).
+    The planner weighs reading a match's row from the GIN index's bitmap against scanning the entries' table, and
+    for a word of some 20,000 entries chooses the scan; it does not weigh that the scan tests every entry's words,
+    reading 100,000 vectors of 10 kB (600 to 900 ms, where the index's matches took 40)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        rows = list(window)
+        with connection.cursor() as cursor:  # inside a caller's transaction the setting would outlive this query
+            cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
+    return rows
 
 
 def ranked(articles, q: str, ordering=("-rank", "-created_at", "-id")) -> Results:
@@ -284,29 +365,27 @@ def ranked(articles, q: str, ordering=("-rank", "-created_at", "-id")) -> Result
     (higher is better), in `ordering` ("-rank": best first): the newest SEARCH_RANK_WINDOW matches. A word of
     every other article ("قصف" in a Syrian archive) would have tens of thousands ranked on each search; the desk
     says when the window is full. The window is found first (on PostgreSQL by the words' selectivity, see
-    FEW_MATCHES), as ids; counting and paging read only it."""
+    FEW_MATCHES), with the fields the ordering sorts by; counting, ordering and paging read only it."""
     words = query_words(q)
+    fields = ["pk", *dict.fromkeys(name for name, _, _ in _sort_keys(ordering) if name not in ("rank", "pk"))]
     if not words:  # punctuation only: nothing to look for
-        return Results(articles, [], None, ordering)
+        return Results(articles, [], lambda ids: {}, ordering)
     if connection.vendor == "postgresql":
         # Words are letters and digits only (query_words), so they can be written as tsquery syntax as they are.
         folded = " & ".join([*words[:-1], f"{words[-1]}:*"])
         query = (SearchQuery(folded, config="simple", search_type="raw")
                  | SearchQuery(q, config="english", search_type="plain"))
-        if _estimated_matches(query) <= FEW_MATCHES:
-            matched = articles.filter(pk__in=_matching(query))
-        else:
-            matched = articles.filter(search__vector=query)
-        # An entry indexed before the compact vector existed is ranked by its whole one until the sweeper makes it.
-        rank = SearchRank(Coalesce(F("search_lead__vector"), F("search__vector")), query)
+        few = _estimated_matches(query) <= FEW_MATCHES
+        matched = articles.filter(pk__in=_matching(query)) if few else articles.filter(search__vector=query)
+        ranks = _ranks_postgresql(query)
     else:
         match = _fts_match(words)
         matched = articles.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
                                                 [match]))
-        rank = RawSQL(f"SELECT -bm25({FTS_TABLE}, 4.0, 2.0, 2.0, 1.0) FROM {FTS_TABLE} "
-                      f"WHERE {FTS_TABLE} MATCH %s AND rowid = editorial_article.id", [match])
-    window = list(matched.order_by("-created_at", "-id").values_list("pk", "created_at")[:settings.SEARCH_RANK_WINDOW])
-    return Results(articles, window, rank, ordering)
+        ranks = _ranks_sqlite(match)
+        few = False
+    window = matched.order_by("-created_at", "-id").values(*fields)[:settings.SEARCH_RANK_WINDOW]
+    return Results(articles, _from_the_index(window) if few else list(window), ranks, ordering)
 
 
 @functools.lru_cache(maxsize=20_000)
