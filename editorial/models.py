@@ -589,6 +589,9 @@ class SearchEntry(models.Model):
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="search")
     vector = SearchVectorField(null=True)
+    # The article's import date (which never changes), copied when the entry is made: a word's matches come from
+    # the GIN index with it, and the newest are kept without reading every match's article.
+    created_at = models.DateTimeField(null=True, blank=True)
     stale = models.BooleanField(default=True, db_index=True)
     indexed_at = models.DateTimeField(null=True, blank=True)
 
