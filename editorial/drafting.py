@@ -63,11 +63,14 @@ def run_draft(job_id: int, holder: str = "") -> Job:
                 Job.objects.filter(pk=job.pk).update(state=Job.Status.QUEUED, error=str(exc))
             raise RetryLater(str(exc), exc.retry_after) from exc
         return fail(job.pk, str(exc))
-    except SoftTimeLimitExceeded:
+    except SoftTimeLimitExceeded as exc:
+        jobs.out_of_time(exc)  # struck mid-request, the connection is dropped
         return _out_of_time(job, final_attempt)
     except OperationalError:
         raise
     except Exception as exc:  # noqa: BLE001 - it would fail the same way again: say so and stop
+        if jobs.out_of_time(exc):  # the limit struck during a COMMIT, and leaving the transaction failed on it
+            return _out_of_time(job, final_attempt)
         log.exception("Draft job %s stopped", job.pk)
         return fail(job.pk, f"The draft stopped on an unexpected error ({exc.__class__.__name__}), which has been "
                             "logged; retry it once the cause is fixed.")

@@ -90,6 +90,31 @@ def start(job_id: int, holder: str = "") -> Job | None:
         return job
 
 
+def out_of_time(exc: BaseException) -> bool:
+    """Whether `exc` is the task's soft time limit, or an error it caused. The limit is a signal: when it strikes
+    while psycopg waits on the server (a COMMIT, a query), the connection is left mid-request, and leaving the
+    transaction then fails on it (Django raises "can't change 'autocommit' now" instead of the limit). Such a
+    connection is dropped here, with Django's record of the transaction; the next query opens a new one, and the
+    server rolls back whatever the interrupted request had not committed."""
+    from celery.exceptions import SoftTimeLimitExceeded
+    from django.db import connection
+    from psycopg.pq import TransactionStatus
+
+    seen = exc
+    while seen is not None and not isinstance(seen, SoftTimeLimitExceeded):
+        seen = seen.__cause__ or seen.__context__
+    if seen is None:
+        return False
+    raw = connection.connection
+    if raw is not None and getattr(raw, "info", None) is not None and \
+            raw.info.transaction_status not in (TransactionStatus.IDLE, TransactionStatus.INTRANS):
+        log.warning("The time limit struck mid-request: dropping the database connection")
+        connection.in_atomic_block, connection.savepoint_ids, connection.atomic_blocks = False, [], []
+        connection.needs_rollback = connection.closed_in_transaction = False
+        connection.close()
+    return True
+
+
 def note(job_id: int, message: str) -> None:
     """Add a line to the job's notes (inside the caller's transaction)."""
     job = Job.objects.select_for_update().get(pk=job_id)

@@ -229,8 +229,11 @@ def _fts_match(words: list[str]) -> str:
 # (it walks for a rare word too), but its statistics of the index's words estimate a word's matches well: within
 # a factor of two for a word of thousands of articles, a floor of about 1% of the entries for rarer ones. The
 # estimate (EXPLAIN, a millisecond) picks the path; counting the matches would read every one's words (PostgreSQL
-# counts them by scanning the table, 370 ms for a common word).
-FEW_MATCHES = 40_000
+# counts them by scanning the table, 370 ms for a common word). The estimate of a word's query (the prefix or the
+# English stem) runs at about 1.7 times the true count; the two paths cost the same at an estimate near 74,000 on
+# the 100,000-article archive (true 49,000 matches: 30 ms each), and a word estimated at 43,000 (true 25,000) took
+# 49 ms walked, 26 from the index (docs/benchmarks.md).
+FEW_MATCHES = 70_000
 
 
 def _estimated_matches(query) -> int:
