@@ -3,7 +3,6 @@ collection walking the whole application was a 100 ms pause on one request in te
 
 import gc
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from newsroom import heap
+from tests.test_run_script import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,14 +31,8 @@ def test_settle_freezes_the_loaded_application_and_leaves_new_garbage_collectabl
         gc.unfreeze()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_gunicorn_workers_settle_their_heap_once_the_application_is_loaded(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "WEB_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", "WEB_THREADS": "1",
            "TARJAMA_VAR_DIR": str(tmp_path)}
     log = (tmp_path / "gunicorn.log").open("w")
