@@ -94,11 +94,13 @@ def _finish(job: Job, document, engine) -> None:
 def _out_of_time(job: Job, final_attempt: bool) -> Job:
     """The attempt reached the task's soft time limit. The batches it saved stay. An attempt that drafted
     something carries on at once and does not count towards JOB_MAX_ATTEMPTS (a long article with a slow
-    engine finishes in several); one that drafted nothing counts like an engine failure."""
+    engine finishes in several); one that drafted nothing counts like an engine failure. A job the attempt
+    finished before the limit (the COMMIT it struck went through) is left as it is."""
     limit = settings.TASK_SOFT_TIME_LIMIT_SECONDS
-    done_before = job.done
-    job.refresh_from_db(fields=["done"])
-    drafted = job.done - done_before
+    stored = jobs.settled(job.pk)
+    if stored.state != Job.Status.RUNNING:  # the limit struck during the last COMMIT, which went through
+        return stored
+    drafted = stored.done - job.done
     if drafted <= 0 and final_attempt:
         return fail(job.pk, f"The engine drafted nothing within the time limit ({limit} s) in "
                             f"{job.attempts} attempts; check the engine, then retry.")

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from xml.sax import SAXParseException
 
 import feedparser
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -22,7 +21,7 @@ from django.utils import timezone
 
 from translations.segmentation import plain_text
 
-from . import dispatch, fetching, services, snapshots, workflow
+from . import dispatch, fetching, jobs, services, snapshots, workflow
 from .errors import Refused
 from .models import Article, FeedItem, SourceFeed
 from .wire import triage
@@ -200,9 +199,9 @@ def _import_feed(feed: SourceFeed, download: fetching.Download, result: PollResu
     for entry in reversed(parsed.entries):
         try:
             complete = _import_entry(feed, entry, result) and complete
-        except SoftTimeLimitExceeded:  # the task's time is up: the rest is imported at the next poll
-            raise
-        except Exception:
+        except Exception as exc:
+            if jobs.out_of_time(exc):  # the task's time is up: the rest is imported at the next poll
+                raise
             log.exception("Importing %s from feed %s failed", entry.get("link"), feed.pk)
             result.errors.append(f"{entry.get('link') or 'An entry'} could not be imported: an unexpected error, "
                                  "which has been logged.")
@@ -221,9 +220,9 @@ def poll_due(now: datetime | None = None) -> dict[int, PollResult]:
             continue
         try:
             results[feed_id] = poll(feed_id)
-        except SoftTimeLimitExceeded:  # the task's time is up: the feeds left are still due at the next run
-            raise
-        except Exception:
+        except Exception as exc:
+            if jobs.out_of_time(exc):  # the task's time is up: the feeds left are still due at the next run
+                raise
             log.exception("Polling feed %s failed", feed_id)
             SourceFeed.objects.filter(pk=feed_id).update(
                 last_error="Polling stopped on an unexpected error, which has been logged; it will be tried again."

@@ -94,8 +94,9 @@ def out_of_time(exc: BaseException) -> bool:
     """Whether `exc` is the task's soft time limit, or an error it caused. The limit is a signal: when it strikes
     while psycopg waits on the server (a COMMIT, a query), the connection is left mid-request, and leaving the
     transaction then fails on it (Django raises "can't change 'autocommit' now" instead of the limit). Such a
-    connection is dropped here, with Django's record of the transaction; the next query opens a new one, and the
-    server rolls back whatever the interrupted request had not committed."""
+    connection is dropped here, with Django's record of the transaction; the next query opens a new one. The
+    server still ends what it was asked: a COMMIT already sent may go through after the limit. Read the job with
+    `settled` before recording where the attempt stopped."""
     from celery.exceptions import SoftTimeLimitExceeded
     from django.db import connection
     from psycopg.pq import TransactionStatus
@@ -113,6 +114,14 @@ def out_of_time(exc: BaseException) -> bool:
         connection.needs_rollback = connection.closed_in_transaction = False
         connection.close()
     return True
+
+
+def settled(job_id: int) -> Job:
+    """The job as stored once the transaction of an interrupted attempt has ended on the server: a COMMIT in
+    flight when the time limit struck holds the job's row lock (the attempt wrote its progress), and reading the
+    row under that lock waits for it to commit or roll back."""
+    with transaction.atomic():
+        return Job.objects.select_for_update().get(pk=job_id)
 
 
 def note(job_id: int, message: str) -> None:

@@ -10,14 +10,13 @@ of what they did themselves.
 
 import logging
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import dispatch
+from . import dispatch, jobs
 from .models import Article, Job, Notification, StateChange
 
 log = logging.getLogger(__name__)
@@ -156,9 +155,9 @@ def send_pending(ids: list[int] | None = None) -> int:
                 continue
             try:
                 send_mail(note.subject, note.body, settings.DEFAULT_FROM_EMAIL, [note.recipient.email])
-            except SoftTimeLimitExceeded:  # the task's time is up: the rest are sent by the next run
-                raise
             except Exception as exc:  # noqa: BLE001 - SMTP errors vary; the row stays unsent and is retried
+                if jobs.out_of_time(exc):  # the task's time is up: the rest are sent by the next run
+                    raise
                 note.error = str(exc)[:500]
                 note.save(update_fields=["error"])
                 continue

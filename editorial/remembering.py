@@ -40,26 +40,38 @@ def run(job_id: int, holder: str = "") -> Job | None:
             jobs.note(job.pk, f"{stored} of {len(pairs)} segments stored in the translation memory")
             Job.objects.filter(pk=job.pk).update(state=Job.Status.SUCCEEDED, done=len(pairs), error=None,
                                                  finished_at=timezone.now())
-    except OperationalError:
-        raise
-    except SoftTimeLimitExceeded:
-        # The one transaction rolled back: nothing half-stored. Try again, a bounded number of times.
-        limit = settings.TASK_SOFT_TIME_LIMIT_SECONDS
-        if job.attempts < settings.JOB_MAX_ATTEMPTS:
-            with transaction.atomic():
-                jobs.note(job.pk, f"Attempt {job.attempts} reached the time limit ({limit} s); trying again")
-                Job.objects.filter(pk=job.pk).update(state=Job.Status.QUEUED)
-            raise
-        reason = f"Storing the published text took longer than the time limit ({limit} s) in {job.attempts} attempts."
-        with transaction.atomic():
-            jobs.note(job.pk, f"Failed: {reason}")
-            Job.objects.filter(pk=job.pk).update(state=Job.Status.FAILED, error=reason, finished_at=timezone.now())
     except Exception as exc:  # noqa: BLE001 - anything else will fail the same way again: say so and stop
-        log.exception("Memory job %s failed", job_id)
-        reason = f"The published text could not be stored in the translation memory: {exc}"
+        if jobs.out_of_time(exc):  # the limit, or an error it caused while the COMMIT was in flight
+            return _out_of_time(job, exc)
+        elif isinstance(exc, OperationalError):  # the database went away: the task retries
+            raise
+        else:
+            log.exception("Memory job %s failed", job_id)
+            reason = f"The published text could not be stored in the translation memory: {exc}"
+            with transaction.atomic():
+                jobs.note(job.pk, f"Failed: {reason}")
+                Job.objects.filter(pk=job.pk).update(state=Job.Status.FAILED, error=reason,
+                                                     finished_at=timezone.now())
+    return Job.objects.get(pk=job.pk)
+
+
+def _out_of_time(job: Job, exc: BaseException) -> Job:
+    """The attempt reached the task's soft time limit. Its one transaction rolled back, or, struck during the
+    COMMIT, went through or not on the server (jobs.settled waits to know): nothing is half-stored. A job not
+    finished is tried again a bounded number of times: SoftTimeLimitExceeded tells the task to retry."""
+    limit = settings.TASK_SOFT_TIME_LIMIT_SECONDS
+    stored = jobs.settled(job.pk)
+    if stored.state != Job.Status.RUNNING:
+        return stored
+    if job.attempts < settings.JOB_MAX_ATTEMPTS:
         with transaction.atomic():
-            jobs.note(job.pk, f"Failed: {reason}")
-            Job.objects.filter(pk=job.pk).update(state=Job.Status.FAILED, error=reason, finished_at=timezone.now())
+            jobs.note(job.pk, f"Attempt {job.attempts} reached the time limit ({limit} s); trying again")
+            Job.objects.filter(pk=job.pk).update(state=Job.Status.QUEUED)
+        raise SoftTimeLimitExceeded(f"Attempt {job.attempts} of memory job {job.pk}") from exc
+    reason = f"Storing the published text took longer than the time limit ({limit} s) in {job.attempts} attempts."
+    with transaction.atomic():
+        jobs.note(job.pk, f"Failed: {reason}")
+        Job.objects.filter(pk=job.pk).update(state=Job.Status.FAILED, error=reason, finished_at=timezone.now())
     return Job.objects.get(pk=job.pk)
 
 

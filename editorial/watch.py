@@ -20,7 +20,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
@@ -31,7 +30,7 @@ from translations.diff import word_diff
 from translations.normalize import as_written, normalize
 from translations.segmentation import plain_text, split_body
 
-from . import fetching, history, notifications, roles, snapshots, workflow
+from . import fetching, history, jobs, notifications, roles, snapshots, workflow
 from .errors import Refused
 from .models import Article, FeedItem, PublishedVersion, SourceFeed, SourceSnapshot, State
 from .public import cache
@@ -293,9 +292,9 @@ def check_due(now: datetime | None = None, limit: int | None = None) -> dict[str
             continue
         try:
             outcome = check(article_id).outcome
-        except SoftTimeLimitExceeded:  # the task's time is up: the rest are due at the next run
-            raise
-        except Exception:
+        except Exception as exc:
+            if jobs.out_of_time(exc):  # the task's time is up: the rest are due at the next run
+                raise
             log.exception("Checking the original of %s failed", article_id)
             outcome = "error"
         counts[outcome] = counts.get(outcome, 0) + 1

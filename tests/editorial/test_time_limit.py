@@ -4,30 +4,55 @@ transaction cannot end on it: `jobs.out_of_time` recognises the limit behind the
 connection, so the task can record where it stopped (drafting carries on at the next attempt)."""
 
 import signal
+from contextlib import contextmanager
 
+import psycopg
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import connection, transaction
 
-from editorial import jobs
-from editorial.models import Job
+from editorial import drafting, jobs, remembering, workflow
+from editorial.models import Job, State, StateChange
+from translations.models import MemoryEntry
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
+def _slow_commits(table: str, seconds: float = 1) -> None:
+    """Make a transaction that wrote to `table` take `seconds` to COMMIT: a deferred constraint trigger sleeps
+    when it commits (once per transaction, whatever the number of rows)."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE FUNCTION slow_commit_sleep() RETURNS trigger AS $$ BEGIN "
+                       "IF current_setting('slow_commit.slept', true) = 'yes' THEN RETURN NULL; END IF; "
+                       f"PERFORM set_config('slow_commit.slept', 'yes', true); PERFORM pg_sleep({seconds}); "
+                       "RETURN NULL; END $$ LANGUAGE plpgsql")
+        cursor.execute(f"CREATE CONSTRAINT TRIGGER slow_commit_sleeps AFTER INSERT ON {table} DEFERRABLE "
+                       "INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit_sleep()")
+
+
 @pytest.fixture
 def slow_commit():
-    """A table whose COMMIT takes a second: a deferred constraint trigger sleeps when the transaction commits."""
+    """A table whose COMMIT takes a second."""
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE slow_commit (id int)")
-        cursor.execute("CREATE FUNCTION slow_commit_sleep() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(1); "
-                       "RETURN NULL; END $$ LANGUAGE plpgsql")
-        cursor.execute("CREATE CONSTRAINT TRIGGER slow_commit_sleeps AFTER INSERT ON slow_commit DEFERRABLE "
-                       "INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit_sleep()")
+    _slow_commits("slow_commit")
     yield
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE slow_commit")
         cursor.execute("DROP FUNCTION slow_commit_sleep()")
+
+
+@contextmanager
+def soft_time_limit(seconds: float):
+    """What billiard does at a task's soft time limit: a signal whose handler raises SoftTimeLimitExceeded."""
+    previous = signal.signal(signal.SIGALRM, _limit)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _limit(signum, frame):
@@ -35,18 +60,85 @@ def _limit(signum, frame):
 
 
 def test_a_time_limit_during_a_commit_leaves_a_connection_the_task_can_carry_on_with(slow_commit):
-    previous = signal.signal(signal.SIGALRM, _limit)
-    try:
-        signal.setitimer(signal.ITIMER_REAL, 0.3)  # while the COMMIT below waits on the server
-        with pytest.raises(Exception) as raised:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute("INSERT INTO slow_commit VALUES (1)")
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    with soft_time_limit(0.3), pytest.raises(Exception) as raised:  # while the COMMIT below waits on the server
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("INSERT INTO slow_commit VALUES (1)")
     assert jobs.out_of_time(raised.value)
     assert Job.objects.count() == 0  # the next query runs, on a new connection
     with transaction.atomic():  # and a transaction begins and ends as usual
         assert not Job.objects.exists()
     assert not jobs.out_of_time(ValueError("something else"))
+
+
+@pytest.fixture
+def slow_commits_on():
+    tables = []
+
+    def slow(model, seconds: float = 1):
+        _slow_commits(model._meta.db_table, seconds)
+        tables.append(model._meta.db_table)
+
+    yield slow
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"DROP TRIGGER slow_commit_sleeps ON {table}")
+            cursor.execute("DROP FUNCTION slow_commit_sleep()")
+
+
+# Struck during its COMMIT, a job's transaction still commits: the server finishes what it was asked (it notices
+# the dropped client only when it answers). The job reads its row under the lock that COMMIT holds
+# (jobs.settled) and finds itself finished, instead of queueing again work that is done.
+
+def test_the_memory_job_struck_during_its_commit_finds_it_went_through(make_article, editor, slow_commits_on):
+    article = make_article(State.EDITING)
+    workflow.apply(article.pk, editor, "publish")
+    job = Job.objects.get(article=article, kind=Job.Kind.MEMORY)
+    slow_commits_on(MemoryEntry)
+    with soft_time_limit(0.3):
+        job = remembering.run(job.pk)
+    assert job.state == Job.Status.SUCCEEDED and job.error is None
+    assert not any("time limit" in n["message"] for n in job.notes)
+    assert MemoryEntry.objects.count() == article.document.segments.count()
+
+
+def test_the_memory_job_out_of_time_before_its_commit_stores_nothing_and_is_tried_again(make_article, editor):
+    article = make_article(State.EDITING)
+    workflow.apply(article.pk, editor, "publish")
+    job = Job.objects.get(article=article, kind=Job.Kind.MEMORY)
+    with _another_connection() as other:  # the memory's table is locked: the attempt waits inside its transaction
+        other.execute(f"LOCK TABLE {MemoryEntry._meta.db_table}")
+        with soft_time_limit(0.5), pytest.raises(SoftTimeLimitExceeded):  # the task retries on it
+            remembering.run(job.pk)
+    job.refresh_from_db()
+    assert job.state == Job.Status.QUEUED and job.error is None
+    limit = settings.TASK_SOFT_TIME_LIMIT_SECONDS
+    assert job.notes[-1]["message"] == f"Attempt 1 reached the time limit ({limit} s); trying again"
+    assert not MemoryEntry.objects.exists()
+    assert remembering.run(job.pk).state == Job.Status.SUCCEEDED  # the next attempt, with time enough
+    assert MemoryEntry.objects.count() == article.document.segments.count()
+
+
+def test_a_draft_struck_while_committing_its_finish_stays_finished(make_article, editor, slow_commits_on):
+    article = make_article(State.SOURCE)
+    _, job = workflow.apply(article.pk, editor, "draft")
+    slow_commits_on(StateChange, seconds=2)  # finishing the draft records a state change
+    with soft_time_limit(1):
+        job = drafting.run_draft(job.pk)
+    assert job.state == Job.Status.SUCCEEDED and job.attempts == 1
+    assert not any("time limit" in n["message"] for n in job.notes)
+    article.refresh_from_db()
+    assert article.state == State.MACHINE_DRAFT
+    assert list(StateChange.objects.filter(article=article).values_list("action", flat=True)) == ["draft"]
+
+
+@contextmanager
+def _another_connection():
+    """A second session on the test database, in a transaction rolled back at the end."""
+    db = connection.settings_dict
+    with psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or None,
+                         password=db["PASSWORD"] or None) as other:
+        try:
+            yield other
+        finally:
+            other.rollback()
