@@ -17,6 +17,7 @@ POLL_FEED = "editorial.tasks.poll_feed"
 SEND_NOTIFICATIONS = "editorial.tasks.send_notifications"
 DELIVER = "editorial.tasks.deliver"
 WIRE = "editorial.tasks.process_wire"
+RESET_LINKS = "editorial.tasks.send_reset_links"
 
 
 def send(task: str, *args, later: str) -> bool:

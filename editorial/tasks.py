@@ -5,6 +5,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
 from . import delivering, drafting, feeds, jobs, notifications, remembering, search, watch, wire, workflow
+from .accounts import passwords
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -82,3 +83,8 @@ def process_wire() -> None:
 @shared_task
 def index_search() -> None:
     search.index_stale()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_reset_links(email: str, address: str | None = None, user_agent: str = "") -> None:
+    passwords.send_reset_links(email, address, user_agent)

@@ -25,9 +25,15 @@ class Mailbox:
     def to(self, address: str) -> list:
         return [m for m in self.messages if address in m["X-Envelope-To"]]
 
+    def wait(self, address: str, count: int = 1, timeout: float = 30) -> list:
+        """The messages to `address`, once there are `count` of them (a background task sends some)."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.to(address)) >= count, timeout=timeout)
+        return self.to(address)
+
     def last_link(self, address: str) -> str:
-        """The link in the newest message to `address`."""
-        found = self.to(address)
+        """The link in the newest message to `address` (waiting for one to arrive)."""
+        found = self.wait(address)
         assert found, f"no message to {address}; got {[m['X-Envelope-To'] for m in self.messages]}"
         body = found[-1].get_payload(decode=True).decode()
         [link] = re.findall(r"https?://\S+", body)

@@ -4,6 +4,7 @@ The address and browser are those of the request being served (the middleware no
 a service deep in a call does not need the request passed down to it.
 """
 
+import contextlib
 import contextvars
 
 from django.contrib.auth import get_user_model
@@ -48,6 +49,21 @@ def note_request(request) -> contextvars.Token:
 
 def forget_request(token: contextvars.Token) -> None:
     _where.reset(token)
+
+
+def where() -> tuple[str | None, str]:
+    """This request's address and browser: what a background task that acts for it carries (`acting_from`)."""
+    return _where.get()
+
+
+@contextlib.contextmanager
+def acting_from(address: str | None, user_agent: str):
+    """Record the events of a background task with the address and browser of the request that asked for it."""
+    token = _where.set((address, user_agent))
+    try:
+        yield
+    finally:
+        _where.reset(token)
 
 
 def record(action: str, *, subject=None, actor=None, **details) -> AccountEvent:

@@ -1,15 +1,17 @@
 """Passwords: a person changes their own (their other sessions and their tokens end), asks for a reset link by
-email (the same answer whoever asks, rate-limited by the sign-in lockout), or an admin sends them one. The links
-are Django's reset tokens (PASSWORD_RESET_TIMEOUT): a link works once, as the password it was made for changes."""
+email (the same answer whoever asks, in the same time, rate-limited by the sign-in lockout), or an admin sends them
+one. The links are Django's reset tokens (PASSWORD_RESET_TIMEOUT): a link works once, as the password it was made
+for changes."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from editorial import signin
+from editorial import dispatch, signin
 from editorial.errors import Refused
 from editorial.models import UserSession
 
@@ -48,14 +50,31 @@ def send_reset_link(user, *, actor=None) -> bool:
 
 
 def request_reset(address: str, email: str) -> None:
-    """Someone asks for a reset link: one is sent to each active account with that address and a password, and
-    nothing says whether there was one. Counted by the sign-in lockout (429 `rate_limited` past it)."""
+    """Someone asks for a reset link. Nothing in the answer says whether an account has that address, nor in its
+    time: a background task looks the address up and sends the emails (`send_reset_links`); only a broker that
+    cannot take the task makes the request send them itself. Counted by the sign-in lockout (429 `rate_limited`
+    past it)."""
     if not signin.attempt(address, f"password-reset:{email}"):
         raise Refused(429, "rate_limited", RESET_LIMITED)
-    model = get_user_model()
-    for user in model.objects.filter(email__iexact=email.strip(), is_active=True):
-        if user.has_usable_password() and user.email:
-            send_reset_link(user)
+    asked = [email, *audit.where()]
+    transaction.on_commit(lambda: dispatch.send(dispatch.RESET_LINKS, *asked, later="sending them in the request")
+                          or send_reset_links(*asked))
+
+
+def send_reset_links(email: str, address: str | None = None, user_agent: str = "") -> int:
+    """For a reset asked for `email` (from `address`, with `user_agent`, as the audit log records it): a link to
+    each active account with that address and a password, and their invitation again (a new link) to a colleague
+    invited who has not yet set one. How many emails went out."""
+    from .invitations import pending, resend
+
+    sent = 0
+    with audit.acting_from(address, user_agent):
+        for user in get_user_model().objects.filter(email__iexact=email.strip(), is_active=True):
+            if user.has_usable_password():
+                sent += send_reset_link(user)
+            elif (invitation := pending().filter(user=user).first()) is not None:
+                sent += resend(invitation, actor=None)
+    return sent
 
 
 def reset_done(user) -> None:

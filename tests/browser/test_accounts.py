@@ -47,7 +47,7 @@ def _new_page(browser):
     return browser.new_context(bypass_csp=True).new_page()
 
 
-def test_a_reset_by_email_in_the_browser(live_server, browser, site_mail, axe, translator, sign_in):
+def test_a_reset_by_email_in_the_browser(live_server, browser, site_mail, axe, translator, sign_in, live_worker):
     page = _new_page(browser)
     page.goto(f"{live_server.url}/login/")
     page.get_by_role("link", name="Forgot your password?").click()

@@ -120,3 +120,23 @@ def test_adduser_stays_for_the_first_admin(db):
 
     call_command("adduser", "first", "--role", "admin", "--password", "Quiet-river-42")
     assert Client().post("/login/", {"username": "first", "password": "Quiet-river-42"}).status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invited_colleague_who_asks_for_a_reset_gets_the_invitation_again(mailbox, admin_user, live_worker):
+    admin = _admin_client(admin_user)
+    admin.post("/desk/team/invite/", {"invite-username": "rasha", "invite-email": "rasha@newsroom.example",
+                                      "invite-role": "translator"})
+    first = mailbox.last_link("rasha@newsroom.example")
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))  # they waited too long
+    asked = Client(REMOTE_ADDR="10.9.8.7").post("/account/reset/", {"email": "rasha@newsroom.example"})
+    assert asked.status_code == 302
+    [_, again] = mailbox.wait("rasha@newsroom.example", count=2)
+    assert again["Subject"] == "You are invited to Tarjama"  # no password to reset yet: the invitation, anew
+    link = mailbox.last_link("rasha@newsroom.example")
+    assert link != first and _accept(first).status_code == 404
+    assert _accept(link).status_code == 302
+    rasha = get_user_model().objects.get(username="rasha")
+    assert rasha.check_password(PASSWORD)
+    event = AccountEvent.objects.get(action="account.invitation.resent", subject=rasha)
+    assert (event.actor, event.address) == (None, "10.9.8.7")
