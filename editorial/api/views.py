@@ -24,7 +24,7 @@ from editorial import (
     syncing,
     workflow,
 )
-from editorial.accounts import audit, twofactor
+from editorial.accounts import audit, sessions, twofactor
 from editorial.errors import Refused
 from editorial.models import Article, Job, Publication
 from translations import memory
@@ -118,7 +118,7 @@ class TokenView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):
         if isinstance(request.auth, Token):
-            request.auth.delete()
+            sessions.revoke_token(request.user)  # logged, as when it is ended from the account page
         return Response(status=204)
 
 

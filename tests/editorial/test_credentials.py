@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from editorial import roles
-from editorial.models import UserSession
+from editorial.models import AccountEvent, UserSession
 from tests.conftest import PASSWORD, make_user
 
 NEW_PASSWORD = "An0ther-long-secret!"
@@ -105,9 +105,11 @@ def test_a_token_one_day_short_of_its_lifetime_still_works(db, settings):
 def test_whoever_holds_a_token_can_revoke_it(db):
     user = make_user("translator", f"bye-{uuid.uuid4().hex[:6]}")
     token = _token(user.username)
-    revoked = APIClient(HTTP_AUTHORIZATION=f"Token {token}").delete("/api/v1/auth/token/")
+    revoked = APIClient(HTTP_AUTHORIZATION=f"Token {token}", REMOTE_ADDR="10.4.4.4").delete("/api/v1/auth/token/")
     assert revoked.status_code == 204
     assert _works(token) == 401
+    event = AccountEvent.objects.get(action="account.token.revoked", subject=user)  # in the audit log
+    assert (event.actor, event.address) == (user, "10.4.4.4")
     assert APIClient().delete("/api/v1/auth/token/").status_code == 401  # nothing to revoke without one
 
 
