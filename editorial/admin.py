@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from reversion.admin import VersionAdmin
 
+from . import roles
+from .accounts import audit
 from .models import AccountEvent, Article, Job, Keyword, Publication, SourceFeed, StateChange
 
 
@@ -70,3 +74,38 @@ class AccountEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AuditedUserAdmin(UserAdmin):
+    """Django's user admin, with what it changes in the audit log as the team page's changes are (accounts.audit):
+    an account added, a role (group) changed, activated or deactivated, a password set by an admin."""
+
+    def save_model(self, request, obj, form, change):
+        before = type(obj).objects.filter(pk=obj.pk).first() if change else None
+        obj._role_before = roles.role_of(before)
+        super().save_model(request, obj, form, change)
+        if before is None:
+            audit.record(audit.CREATED, subject=obj, actor=request.user, via="admin site")
+        elif before.is_active != obj.is_active:
+            audit.record(audit.REACTIVATED if obj.is_active else audit.DEACTIVATED, subject=obj, actor=request.user,
+                         via="admin site")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        user.__dict__.pop("_perm_cache", None)
+        before, after = getattr(user, "_role_before", None), roles.role_of(user)
+        if after != before and (change or after is not None):
+            audit.record(audit.ROLE_CHANGED, subject=user, actor=request.user, role=after, previous=before,
+                         via="admin site")
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # the form was valid: the password is set
+            audit.record(audit.PASSWORD_CHANGED, subject=self.get_object(request, id), actor=request.user,
+                         via="admin site")
+        return response
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), AuditedUserAdmin)

@@ -110,3 +110,32 @@ def test_the_log_is_not_edited_through_the_admin_site(admin_user):
     assert client.post(f"/admin/editorial/accountevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert client.post(f"/admin/editorial/accountevent/{event.pk}/change/", {"action": "x"}).status_code == 403
     assert AccountEvent.objects.filter(pk=event.pk, action="account.signin.failed").exists()
+
+
+def test_changes_made_in_the_admin_site_are_logged_as_the_team_pages_are(admin_user, translator):
+    from django.contrib.auth.models import Group
+
+    client = Client(REMOTE_ADDR="10.3.3.3")
+    client.force_login(admin_user)
+    added = client.post("/admin/auth/user/add/", {"username": "nour", "usable_password": "true",
+                                                  "password1": "Lemon-terrace-41", "password2": "Lemon-terrace-41"})
+    assert added.status_code == 302, added.content[:300]
+    [created] = _events("account.created", subject__username="nour")
+    assert (created.actor, created.address, created.details) == (admin_user, "10.3.3.3", {"via": "admin site"})
+
+    # One save of the change form: another role (group) and deactivated.
+    changed = client.post(f"/admin/auth/user/{translator.pk}/change/", {
+        "username": translator.username, "email": translator.email, "groups": [Group.objects.get(name="editor").pk],
+        "date_joined_0": "2026-01-05", "date_joined_1": "09:30:00"})  # is_active left unticked
+    assert changed.status_code == 302, changed.content.decode()[:3000]
+    [role] = _events("account.role.changed", subject=translator)
+    assert (role.actor, role.details) == (admin_user, {"role": "editor", "previous": "translator", "via": "admin site"})
+    assert _events("account.deactivated", subject=translator, actor=admin_user)
+    assert not _events("account.reactivated", subject=translator)
+
+    password = client.post(f"/admin/auth/user/{translator.pk}/password/", {
+        "usable_password": "true", "password1": "Quince-harbour-88", "password2": "Quince-harbour-88"})
+    assert password.status_code == 302
+    assert _events("account.password.changed", subject=translator, actor=admin_user)
+    refused = client.post(f"/admin/auth/user/{translator.pk}/password/", {"password1": "a", "password2": "b"})
+    assert refused.status_code == 200 and len(_events("account.password.changed", subject=translator)) == 1
