@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from editorial import signin
 from editorial.models import AccountEvent, UserSession
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, make_user, wait_for
 from tests.mailbox import path_of
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,9 @@ def test_forgot_answers_the_same_whatever_the_address_and_is_rate_limited(mailbo
     request.getfixturevalue("live_worker")  # a worker starts
     mailbox.wait("translator@example.org")  # the worker takes the tasks in order: the unknown one is done too
     assert len(mailbox.messages) == 1 and not mailbox.to("nobody@example.org")
-    event = AccountEvent.objects.get(action="account.password.reset_sent", subject=translator)
+    # Logged once the server has taken the email.
+    event = wait_for(lambda: AccountEvent.objects.filter(action="account.password.reset_sent", subject=translator)
+                     .first())
     assert (event.actor, event.address, event.user_agent) == (None, address, "Firefox on the desk")
     for _ in range(signin.LOGIN_FAILURE_LIMIT):
         client.post("/account/reset/", {"email": "someone@example.org"})
