@@ -310,7 +310,7 @@ class Results:
             return []
         ids = [row["pk"] for row in page]
         rank_of = ({row["pk"]: row["rank"] for row in page} if "rank" in page[0] else self.ranks(ids))
-        rows = {article.pk: article for article in self.articles.filter(pk__in=ids)}
+        rows = {article.pk: article for article in self.articles.order_by().filter(pk__in=ids)}
         for pk in ids:
             rows[pk].rank = rank_of.get(pk, 0.0)
         return [rows[pk] for pk in ids]
@@ -468,22 +468,47 @@ def snippet(texts: list[str], words: list[str], width: int = 220) -> str:
 SNIPPET_SEGMENTS = 40
 
 
+def _located_first(sources: list[str], title: str, folded: str, words: list[str]) -> list[str]:
+    """An article's source segments (in order) that may hold a searched word, the one holding the first match
+    first, found in the document's `search_text` (its title and segments folded, in order, so it starts with the
+    title folded): folding keeps the words one for one, so the match's word number names the segment. The snippet
+    then folds that one segment instead of each before it, and none when only the headline matched (a name's
+    usual case). The others follow in order, in case a word the folding dropped (one of marks only) shifted the
+    count."""
+    body = len(normalize(title))
+    at = min((found for found in (folded.find(word, body) for word in words) if found >= 0), default=-1)
+    if at < 0:
+        return []  # no segment holds a searched word, even inside another word
+    number, passed = folded.count(" ", body + 1, at), 0
+    for index, text in enumerate(sources):
+        passed += len(text.split())
+        if passed > number:
+            return [text, *sources[:index], *sources[index + 1:]]
+    return sources
+
+
 def snippets(articles, q: str) -> dict[int, str]:
-    """{article id: a highlighted snippet of its translation, else of its source}, for a page of results: one
-    query."""
+    """{article id: a highlighted snippet of its translation, else of its source}, for a page of results: two
+    queries."""
     words = query_words(q)
     if not words:
         return {}
     by_document = {article.document_id: article.pk for article in articles}
     translations: dict[int, list[str]] = {pk: [] for pk in by_document.values()}
     sources: dict[int, list[str]] = {pk: [] for pk in by_document.values()}
+    titles = dict.fromkeys(by_document.values(), "")
     rows = (Segment.objects.filter(document_id__in=by_document, position__lt=SNIPPET_SEGMENTS)
             .order_by("document_id", "position").values_list("document_id", "kind", "source_text", "text"))
     for document_id, kind, source_text, text in rows:
-        if kind != Segment.Kind.TITLE:
+        if kind == Segment.Kind.TITLE:
+            titles[by_document[document_id]] = source_text
+        else:
             translations[by_document[document_id]].append(text or "")
             sources[by_document[document_id]].append(source_text)
-    return {pk: snippet(translations[pk] + sources[pk], words) for pk in translations}
+    folded = {by_document[pk]: text for pk, text in
+              Document.objects.filter(pk__in=by_document).values_list("pk", "search_text")}
+    return {pk: snippet(translations[pk] + _located_first(sources[pk], titles[pk], folded.get(pk, ""), words),
+                        words) for pk in translations}
 
 
 def mark_found(articles, q: str) -> None:
@@ -491,7 +516,6 @@ def mark_found(articles, q: str) -> None:
     with the matched words marked (what the desk shows and the API returns)."""
     snippet_of = snippets(articles, q)
     for article in articles:
-        titles = [segment.text for segment in article.document.title_segments if segment.text]
         article.found = {"rank": round(float(getattr(article, "rank", 0) or 0), 6),
-                         "title": highlight(titles[0] if titles else article.document.source_title, q),
+                         "title": highlight(article.title_text or article.document.source_title, q),
                          "snippet": snippet_of.get(article.pk, "")}

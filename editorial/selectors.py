@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from translations.models import Segment
+from translations.models import LIST_DEFERRED, Segment
 
 from . import quality, search, workflow
 from .models import Article, Delivery
@@ -15,6 +15,14 @@ def _base():
     return workflow.with_workflow_facts(articles).prefetch_related("keywords")
 
 
+def listed(articles, *, source_body: bool = False):
+    """A list's articles: their documents without the texts no list shows (nor the source's body, which only the
+    API's lists return). Each text is a whole article, stored compressed:
+    read for a page of 25, they were most of the page's query (PostgreSQL decompresses them as it sends them)."""
+    deferred = LIST_DEFERRED if source_body else (*LIST_DEFERRED, "source_body")
+    return articles.defer(*(f"document__{name}" for name in deferred))
+
+
 def article_detail(article_id: int) -> Article | None:
     """One article with its segments, keywords and deliveries: six queries whatever its length."""
     segments = Segment.objects.select_related("changed_by").order_by("position")
@@ -23,13 +31,15 @@ def article_detail(article_id: int) -> Article | None:
                                     ).filter(pk=article_id).first()
 
 
-def article_list(*, user, state: str | None = None, assignee: str | None = None):
-    """The articles `user` may read (workflow.readable_by), newest first, with their title segment and
-    progress counted in the database."""
-    articles = workflow.with_review_facts(_base()).filter(workflow.readable_by(user)).prefetch_related(
-        Prefetch("document__segments", queryset=Segment.objects.filter(kind=Segment.Kind.TITLE),
-                 to_attr="title_segments")
-    ).annotate(segments_total=_segment_count(), segments_done=_segment_count(~Q(text="") & Q(text__isnull=False)))
+def article_list(*, user, state: str | None = None, assignee: str | None = None, source_body: bool = False):
+    """The articles `user` may read (workflow.readable_by), newest first, with their translated headline
+    (`title_text`, None until there is one) and progress counted in the database; the source's body only when
+    asked for (`listed`)."""
+    titles = Segment.objects.filter(document_id=OuterRef("document_id"), kind=Segment.Kind.TITLE)
+    articles = workflow.with_review_facts(listed(_base(), source_body=source_body)).filter(
+        workflow.readable_by(user)).annotate(
+        title_text=Subquery(titles.values("text")[:1]),
+        segments_total=_segment_count(), segments_done=_segment_count(~Q(text="") & Q(text__isnull=False)))
     if state:
         articles = articles.filter(state=state)
     if assignee == "me":
@@ -50,11 +60,10 @@ def _segment_count(condition: Q | None = None):
 
 
 def card_facts(articles):
-    """What a desk card shows beside the title: overdue or not, and the source's length in words."""
+    """What a desk card shows beside the title: overdue or not, changes requested or not."""
     for article in articles:
         article.overdue = workflow.overdue(article)
         article.changes_requested = workflow.request_stands(article.state, getattr(article, "review_action", None))
-        article.source_words = len(article.document.search_text.split())
     return articles
 
 
@@ -68,10 +77,11 @@ SORTS = {
 
 
 def article_search(*, user, q="", state="", assignee="", outlet="", keyword="", since=None, until=None,
-                   sort=""):
-    """The desk's article search: `article_list` narrowed by outlet, keyword and import date, sorted; with `q`
-    the matches as a `search.Results` (the paginators read it as they read a queryset)."""
-    articles = article_list(user=user, state=state or None, assignee=assignee or None)
+                   sort="", source_body: bool = False):
+    """The desk's article search: `article_list` narrowed by outlet, keyword and import date, sorted, as a
+    sequence the paginators read as they read a queryset: `IdsFirst`, or with `q` the matches as a
+    `search.Results`."""
+    articles = article_list(user=user, state=state or None, assignee=assignee or None, source_body=source_body)
     if outlet:
         articles = articles.filter(source_outlet__icontains=outlet)
     if keyword:
@@ -85,7 +95,33 @@ def article_search(*, user, q="", state="", assignee="", outlet="", keyword="", 
     ordering = SORTS.get(sort or ("relevance" if q else "newest"), SORTS["newest"])
     if q:  # the matches, as a sequence the paginators read (search.Results)
         return search.ranked(articles, q, ordering)
-    return articles.order_by(*ordering)
+    return IdsFirst(articles.order_by(*ordering))
+
+
+class IdsFirst:
+    """A list of articles read as Django's and DRF's paginators read a queryset, a page in two queries: the
+    page's ids, by the filters and the order alone, then the rows with everything the list shows for those ids.
+    In one query PostgreSQL worked out every row OFFSET skips: page 40 of the desk list counted the segments of
+    1,000 articles to show 25 (42 ms for the query; the two take 3)."""
+
+    def __init__(self, articles):
+        self.articles = articles
+
+    def count(self) -> int:
+        return self.articles.count()  # Django leaves the annotations out of the COUNT
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            found = self[index:index + 1] if index >= 0 else []
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        ids = list(self.articles.values_list("pk", flat=True)[index])
+        rows = {article.pk: article for article in self.articles.order_by().filter(pk__in=ids)} if ids else {}
+        return [rows[pk] for pk in ids if pk in rows]
 
 
 def users():

@@ -4,6 +4,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length, Replace
 
 
 class Document(models.Model):
@@ -18,6 +19,13 @@ class Document(models.Model):
     # The title and the segments' source text, folded (translations.normalize): what a search of the sources
     # matches, so that a query with or without marks, hamza or ta marbuta finds the same articles.
     search_text = models.TextField(default="", editable=False)
+    # Its length in words, for the lists (a desk card's "312 words"), kept by the database whoever writes the text:
+    # the folded text is single-spaced and trimmed, so its words are its spaces and one.
+    source_words = models.GeneratedField(
+        expression=models.Case(
+            models.When(search_text="", then=0),
+            default=Length("search_text") - Length(Replace("search_text", models.Value(" "), models.Value(""))) + 1),
+        output_field=models.IntegerField(), db_persist=True)
 
     def __str__(self):
         return self.source_title[:80]
@@ -34,6 +42,12 @@ class Document(models.Model):
         from .languages import language_name
 
         return language_name(self.source_language)
+
+
+# What a list of documents never shows: the body as it arrived and the folded text (its length in words is
+# `source_words`). Each is a whole article (a few KB, stored compressed): read for a page of 25, they were most
+# of the page's query.
+LIST_DEFERRED = ("original_body", "search_text")
 
 
 class CurrentSegments(models.Manager):

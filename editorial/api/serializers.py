@@ -360,9 +360,9 @@ class ArticleSummaryOut(serializers.Serializer):
         return article.document.segments.all()
 
     def get_title(self, article) -> str | None:
-        titles = getattr(article.document, "title_segments", None)
-        if titles is None:
-            titles = [s for s in self._segments(article) if s.kind == Segment.Kind.TITLE]
+        if hasattr(article, "title_text"):  # a list's article (selectors.article_list)
+            return article.title_text
+        titles = [s for s in self._segments(article) if s.kind == Segment.Kind.TITLE]
         return titles[0].text if titles else None
 
     def get_keywords(self, article) -> list[str]:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
-from .. import workflow
+from .. import selectors, workflow
 from ..models import Article, FeedDay, SourceFeed, State, StateChange
 from . import gists, stories
 
@@ -34,7 +34,7 @@ class Row:
 
 def incoming_articles():
     """Sources not yet taken, declined or being drafted, newest first, with their wire items."""
-    articles = workflow.with_workflow_facts(Article.objects.select_related("document", "wire"))
+    articles = selectors.listed(workflow.with_workflow_facts(Article.objects.select_related("document", "wire")))
     return articles.filter(state=State.SOURCE, draft_running=False).order_by("-created_at", "-pk")
 
 
@@ -56,7 +56,6 @@ def incoming_rows(limit: int = INCOMING_LIMIT) -> list[Row]:
         rows[key].items.append(article)
     for article in articles:
         article.gist_note = gists.describe(getattr(article, "wire", None))
-        article.source_words = len(article.document.search_text.split())
     return list(rows.values())
 
 

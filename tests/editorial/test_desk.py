@@ -512,3 +512,19 @@ def test_a_glossary_term_added_by_someone_else_in_the_meantime_is_a_clear_confli
     assert raced and response.status_code == 409
     assert "This term is in the glossary already." in response.content.decode()
     assert not GlossaryTerm.objects.filter(target_term="Deraa").exists()
+
+
+def test_cards_show_the_sources_length_in_words_as_the_database_keeps_it(editor):
+    from editorial import services
+    from tests.conftest import source_payload
+    from translations.models import Document
+
+    data = source_payload(1, title="اتفاق  تهدئة في نوى", body="عاد الهدوءُ إلى المدينة.\n\nوفُتحت الطرق ـ صباحاً.")
+    article = services.create_article(user=editor, keywords=[], **data["source"])
+    document = Document.objects.get(pk=article.document_id)
+    assert document.source_words == len(document.search_text.split()) == 11  # the tatweel alone is no word
+    client = signed_in(editor)
+    for page in ("/desk/articles/", "/desk/", "/desk/incoming/"):
+        assert re.search(rf"#{article.pk}\b.*?11 words", client.get(page).content.decode(), re.S), page
+    Document.objects.filter(pk=document.pk).update(search_text="")
+    assert Document.objects.get(pk=document.pk).source_words == 0

@@ -8,6 +8,7 @@ from editorial import search, services
 from editorial.models import SearchEntry, SearchLead, State
 from tests.conftest import client_for, is_postgres, source_payload
 from tests.editorial.test_desk import signed_in
+from translations.normalize import normalize
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +122,24 @@ def test_a_snippet_comes_from_the_first_text_holding_a_word_folded_as_the_index_
     assert search.snippet(texts, search.query_words("reopened")) == "The bridge <mark>REOPENED</mark> today."
     assert search.snippet(texts, search.query_words("احمد نو")) == "وصل <mark>أحمد</mark> إلى <mark>نوى</mark>"
     assert search.snippet(texts, search.query_words("ahmad")) == ""
+
+
+def test_the_snippet_finds_the_source_segment_from_the_folded_text_without_folding_those_before():
+    title = "عنوان الخبر في نوى"
+    sources = ["الفقرة الأولى هنا.", "ثم الثانية.", "وفي الثالثة وصلت القافلة إلى نوى.", "ونوى مرة أخرى."]
+    folded = normalize("\n".join([title, *sources]))
+    words = search.query_words("نوى")
+    located = search._located_first(sources, title, folded, words)
+    assert located == [sources[2], sources[0], sources[1], sources[3]]  # the first match's segment, then the rest
+    assert search.snippet(located, words) == "وفي الثالثة وصلت القافلة إلى <mark>نوى</mark>."
+    # A word the folding drops (tatweel alone) shifts the count: the segment named does not hold the word, and
+    # the snippet is found in the others, in order.
+    shifted = ["ـ ـ ـ ـ الأولى.", "ثم الثانية.", "القافلة في نوى.", "ونوى"]
+    located = search._located_first(shifted, title, normalize("\n".join([title, *shifted])), words)
+    assert located[0] == shifted[1] and search.snippet(located, words) == "القافلة في <mark>نوى</mark>."
+    # Only the headline holds the word: no segment is folded to look for it.
+    assert search._located_first(sources[:2], title, normalize("\n".join([title, *sources[:2]])), words) == []
+    assert search._located_first(sources, title, folded, search.query_words("حلب")) == []
 
 
 def test_the_index_command_makes_what_is_stale_or_everything(editor):
