@@ -25,6 +25,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
 from django.db.models import BooleanField, Count, F, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_save
 from django.utils import timezone
 
@@ -293,7 +294,9 @@ class Results:
     def _order(self) -> list[dict]:
         if self._ordered is None:
             rows = self.window
-            if any(name == "rank" for name, _, _ in _sort_keys(self.ordering)):
+            if rows and "rank" in rows[0]:  # ranked by the window's query
+                rows = [{**row, "rank": row["rank"] or 0.0} for row in rows]
+            elif rows and any(name == "rank" for name, _, _ in _sort_keys(self.ordering)):
                 rank_of = self.ranks([row["pk"] for row in rows])
                 rows = [{**row, "rank": rank_of.get(row["pk"], 0.0)} for row in rows]
             self._ordered = _in_order(rows, self.ordering)
@@ -365,6 +368,13 @@ def _without_sequential_scans(rows) -> list:
     return found
 
 
+def _rank_postgresql(query):
+    """Each match's rank as `ranks` gives it (by its lead, else by its whole vector), as an expression the
+    window's query selects: one query for the window and its ranks, where a second one read the window's 1,000
+    leads again by their ids."""
+    return Coalesce(SearchRank(F("search_lead__vector"), query), SearchRank(F("search__vector"), query))
+
+
 def _window_from_the_index(articles, query, fields: list[str]) -> list[dict]:
     """The window of a word of few matches. The GIN index gives every match; the newest twice a window of them are
     kept by the entries' own copy of the import date, and only those are read from the articles with the list's
@@ -375,11 +385,17 @@ def _window_from_the_index(articles, query, fields: list[str]) -> list[dict]:
     newest = _without_sequential_scans(SearchEntry.objects.filter(vector=query).order_by(
         "-created_at", "-article_id").values_list("pk", flat=True)[:2 * size])
     among = RawSQL(f'"{Article._meta.db_table}"."id" = ANY(%s::bigint[])', [newest], output_field=BooleanField())
-    window = list(articles.filter(among).order_by("-created_at", "-id").values(*fields)[:size])
+    window = list(_with_rank(articles.filter(among), query, fields).order_by("-created_at", "-id").values(
+        *fields)[:size])
     if len(window) < size and len(newest) == 2 * size:
-        window = _without_sequential_scans(articles.filter(pk__in=_matching(query)).order_by(
-            "-created_at", "-id").values(*fields)[:size])
+        window = _without_sequential_scans(_with_rank(articles.filter(pk__in=_matching(query)), query, fields)
+                                           .order_by("-created_at", "-id").values(*fields)[:size])
     return window
+
+
+def _with_rank(articles, query, fields: list[str]):
+    """The articles with their rank when the window's fields ask for it ("rank": the ordering sorts by it)."""
+    return articles.annotate(rank=_rank_postgresql(query)) if "rank" in fields else articles
 
 
 def ranked(articles, q: str, ordering=("-rank", "-created_at", "-id")) -> Results:
@@ -389,7 +405,7 @@ def ranked(articles, q: str, ordering=("-rank", "-created_at", "-id")) -> Result
     says when the window is full. The window is found first (on PostgreSQL by the words' selectivity, see
     FEW_MATCHES), with the fields the ordering sorts by; counting, ordering and paging read only it."""
     words = query_words(q)
-    fields = ["pk", *dict.fromkeys(name for name, _, _ in _sort_keys(ordering) if name not in ("rank", "pk"))]
+    fields = ["pk", *dict.fromkeys(name for name, _, _ in _sort_keys(ordering) if name != "pk")]
     if not words:  # punctuation only: nothing to look for
         return Results(articles, [], lambda ids: {}, ordering)
     if connection.vendor == "postgresql":
@@ -400,8 +416,9 @@ def ranked(articles, q: str, ordering=("-rank", "-created_at", "-id")) -> Result
         ranks = _ranks_postgresql(query)
         if _estimated_matches(query) <= FEW_MATCHES:
             return Results(articles, _window_from_the_index(articles, query, fields), ranks, ordering)
-        matched = articles.filter(search__vector=query)
+        matched = _with_rank(articles.filter(search__vector=query), query, fields)
     else:
+        fields = [name for name in fields if name != "rank"]  # FTS5's ranks are asked for by the window's ids
         match = _fts_match(words)
         matched = articles.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
                                                 [match]))

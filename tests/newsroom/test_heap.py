@@ -17,8 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_settle_freezes_the_loaded_application_and_leaves_new_garbage_collectable():
+    thresholds = gc.get_threshold()
     try:
         frozen = heap.settle()
+        assert gc.get_threshold()[:2] == (heap.YOUNG_OBJECTS, heap.YOUNG_COLLECTIONS)
         # The modules, classes and URLconf of the application (a frozen object freed since may leave one fewer).
         assert frozen > 50_000 and gc.get_freeze_count() > 50_000
         tracked = len(gc.get_objects())
@@ -29,6 +31,7 @@ def test_settle_freezes_the_loaded_application_and_leaves_new_garbage_collectabl
         assert gc.collect() >= 1
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
 
 def test_gunicorn_workers_settle_their_heap_once_the_application_is_loaded(tmp_path):
