@@ -259,8 +259,9 @@ def test_rare_and_common_words_find_the_newest_matches_ranked_whichever_way_they
                                 ("قافلة نو", [made["rare"], made["rare, newest"]], False)):
         found, window = ids(q)
         assert found == expected, q
-        if is_postgres():  # the window is found walking the articles (testing their words) or among the few
-            assert len(window) == 1 and ("= ANY(" not in window[0]) is walked, (q, window)
+        if is_postgres():  # the window is found walking the articles (testing their words), or for a word of
+            # few matches taken from the index's newest entries (no filter here: they need not be read again)
+            assert len(window) == (1 if walked else 0), (q, window)
     # The same matches dated the other way round: the window follows the dates, whatever order the index keeps
     # (the entries copy the import date, which only a test changes, when they are made).
     for name, age in (("rare, old", 0), ("rare, older", 1), ("rare", 6), ("rare, newest", 7)):
