@@ -44,6 +44,7 @@ MAX_INDEXED_CHARS = 400_000
 # about 1.4 kB, in its row.
 LEAD_WORDS = 40
 _WORD = re.compile(r"\w+")
+_LATIN = re.compile("[a-z]")
 
 
 def query_words(q: str) -> list[str]:
@@ -230,11 +231,12 @@ def _fts_match(words: list[str]) -> str:
 # (it walks for a rare word too), but its statistics of the index's words estimate a word's matches well: within
 # a factor of two for a word of thousands of articles, a floor of about 1% of the entries for rarer ones. The
 # estimate (EXPLAIN, a millisecond) picks the path; counting the matches would read every one's words (PostgreSQL
-# counts them by scanning the table, 370 ms for a common word). The estimate of a word's query (the prefix or the
-# English stem) runs at about 1.7 times the true count; the two paths cost the same at an estimate near 74,000 on
-# the 100,000-article archive (true 49,000 matches: 30 ms each), and a word estimated at 43,000 (true 25,000) took
-# 49 ms walked, 26 from the index (docs/benchmarks.md).
-FEW_MATCHES = 70_000
+# counts them by scanning the table, 370 ms for a common word). The folded words are estimated as they are: not
+# as a prefix (a prefix's estimate falls to 1 on a small table), nor with the English stems an English query adds
+# (which doubled a rare word's estimate); on the 100,000-article archive within 4% of the true count (4,880 for
+# 5,039 matches, 96,757 for 96,935). The two paths cost the same near 49,000 true matches (30 ms each), and a
+# word of 25,000 took 49 ms walked, 26 from the index (docs/benchmarks.md).
+FEW_MATCHES = 46_000
 
 
 def _estimated_matches(query) -> int:
@@ -416,11 +418,14 @@ def ranked(articles, q: str, ordering=("-rank", "-created_at", "-id")) -> Result
     if connection.vendor == "postgresql":
         # Words are letters and digits only (query_words), so they can be written as tsquery syntax as they are.
         folded = " & ".join([*words[:-1], f"{words[-1]}:*"])
-        query = (SearchQuery(folded, config="simple", search_type="raw")
-                 | SearchQuery(q, config="english", search_type="plain"))
+        query = SearchQuery(folded, config="simple", search_type="raw")
+        if _LATIN.search(folded):  # English words stemmed too ("reopened" finds "reopens"); words in other
+            # letters would be looked up once more as they are, which the folded prefix query already does
+            query |= SearchQuery(q, config="english", search_type="plain")
         ranks = _ranks_postgresql(query)
-        if _estimated_matches(query) <= FEW_MATCHES:  # ranked afterwards by the window's ids: joined to the
-            # window's query, the ranks' tables were read for every candidate (45 ms where the two take 13)
+        as_they_are = SearchQuery(" & ".join(words), config="simple", search_type="raw")
+        if _estimated_matches(as_they_are) <= FEW_MATCHES:  # ranked afterwards by the window's ids: joined to
+            # the window's query, the ranks' tables were read for every candidate (45 ms where the two take 13)
             unranked = [name for name in fields if name != "rank"]
             return Results(articles, _window_from_the_index(articles, query, unranked), ranks, ordering)
         matched = _with_rank(articles.filter(search__vector=query), query, fields)
