@@ -27,6 +27,18 @@ from bench.scratch import django_on_scratch_database  # noqa: E402
 DATABASE = "tarjama_bench_archive"
 
 
+def machine_speed() -> float:
+    """Milliseconds for a fixed loop of Python (the best of three): this shared machine runs at speeds a third
+    apart from one hour to the next, so each run reports it beside its figures (compare runs by it, or by ratios
+    measured in one run)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(range(20_000_000))
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=100_000)
@@ -109,7 +121,7 @@ def main():
 
     heap.settle()
     print(f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-          f"{connection.vendor} {connection.pg_version // 10000}")
+          f"{connection.vendor} {connection.pg_version // 10000}; a fixed loop took {machine_speed():.0f} ms")
     print(f"Archive: {Article.objects.count():,} articles, {Segment.objects.count():,} segments, "
           f"{MemoryEntry.objects.count():,} memory entries" + (f"; seeded and indexed in {seeding:.0f} s" if seeding
                                                                else ""))
@@ -122,6 +134,7 @@ def main():
         p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
         print(f"| {name} | {len(times)} | {statistics.median(times) * 1000:.0f} ms | {p95 * 1000:.0f} ms | "
               f"{times[-1] * 1000:.0f} ms |")
+    print(f"\nThe fixed loop took {machine_speed():.0f} ms after the measurements.")
 
 
 if __name__ == "__main__":
