@@ -316,9 +316,9 @@ class Results:
         ids = [row["pk"] for row in page]
         rank_of = ({row["pk"]: row["rank"] for row in page} if "rank" in page[0] else self.ranks(ids))
         rows = {article.pk: article for article in self.articles.order_by().filter(pk__in=ids)}
-        for pk in ids:
-            rows[pk].rank = rank_of.get(pk, 0.0)
-        return [rows[pk] for pk in ids]
+        for article in rows.values():
+            article.rank = rank_of.get(article.pk, 0.0)
+        return [rows[pk] for pk in ids if pk in rows]  # one deleted since the window was read is left out
 
 
 def _ranks_postgresql(query):
