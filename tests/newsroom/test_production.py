@@ -257,7 +257,8 @@ def test_every_task_has_the_workers_soft_and_hard_time_limits():
     from newsroom.celery import app
 
     ours = [task for name, task in app.tasks.items() if name.startswith("editorial.")]
-    assert len(ours) == 12  # with the watch on the originals, the delivery jobs, the wire desk and the search sweeper
+    assert len(ours) == 13  # with the watch on the originals, the delivery jobs, the wire desk, the search sweeper
+    # and the reset links
     for task in ours:
         assert (task.soft_time_limit, task.time_limit) == (settings.TASK_SOFT_TIME_LIMIT_SECONDS,
                                                            settings.TASK_TIME_LIMIT_SECONDS), task.name
