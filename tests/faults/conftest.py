@@ -51,9 +51,13 @@ class RedisServer:
                     raise
                 time.sleep(0.05)
 
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def kill(self):
         """SIGKILL: whatever it held in memory is gone."""
-        if self.process and self.process.poll() is None:
+        if self.running:
             self.process.kill()
             self.process.wait(10)
 
@@ -71,6 +75,18 @@ def redis_server():
     server.start()
     yield server
     server.kill()
+
+
+@pytest.fixture(autouse=True)
+def _redis_back_after_each_test(request):
+    """A test that kills the shared Redis and fails (or forgets) before starting it again must not take the
+    tests after it down with it."""
+    yield
+    if "redis_server" in request.fixturenames:
+        server = request.getfixturevalue("redis_server")
+        if not server.running:
+            server.process.wait()
+            server.start()
 
 
 @pytest.fixture
