@@ -274,7 +274,38 @@ def _in_order(rows: list[dict], ordering) -> list[dict]:
     return rows
 
 
-class Results:
+class ArticlePages:
+    """A sequence of articles read as Django's and DRF's paginators read a queryset: `count()`, and a slice read
+    as a page. A subclass says which ids a slice holds (`_ids`); the page is then one query for those articles'
+    rows with everything the list shows, in the ids' order (one deleted meanwhile is left out)."""
+
+    def __init__(self, articles):
+        self.articles = articles
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def count(self) -> int:
+        raise NotImplementedError
+
+    def _ids(self, index: slice) -> list[int]:
+        raise NotImplementedError
+
+    def _rows(self, ids: list[int]) -> dict:
+        return {article.pk: article for article in self.articles.order_by().filter(pk__in=ids)} if ids else {}
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            found = self[index:index + 1] if index >= 0 else []
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        ids = self._ids(index)
+        rows = self._rows(ids)
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+class Results(ArticlePages):
     """A search's matches in the order asked for, read as Django's and DRF's paginators read a queryset.
 
     The window query read each match's id and the fields the ordering names; the count is the window's length
@@ -284,13 +315,11 @@ class Results:
     scan every article for the ids."""
 
     def __init__(self, articles, window: list[dict], ranks, ordering):
-        self.articles, self.window, self.ranks, self.ordering = articles, window, ranks, ordering
+        super().__init__(articles)
+        self.window, self.ranks, self.ordering = window, ranks, ordering
         self._ordered = None
 
     def count(self) -> int:
-        return len(self.window)
-
-    def __len__(self) -> int:
         return len(self.window)
 
     def _order(self) -> list[dict]:
@@ -304,21 +333,18 @@ class Results:
             self._ordered = _in_order(rows, self.ordering)
         return self._ordered
 
-    def __getitem__(self, index):
-        if isinstance(index, int):
-            found = self[index:index + 1] if index >= 0 else []
-            if not found:
-                raise IndexError(index)
-            return found[0]
-        page = self._order()[index]
-        if not page:
-            return []
-        ids = [row["pk"] for row in page]
-        rank_of = ({row["pk"]: row["rank"] for row in page} if "rank" in page[0] else self.ranks(ids))
-        rows = {article.pk: article for article in self.articles.order_by().filter(pk__in=ids)}
+    def _ids(self, index: slice) -> list[int]:
+        return [row["pk"] for row in self._order()[index]]
+
+    def _rows(self, ids: list[int]) -> dict:
+        """The page's articles, each with its `rank` (from the window when it was ranked, else read for them)."""
+        if not ids:
+            return {}
+        rows, order = super()._rows(ids), self._order()
+        rank_of = {row["pk"]: row["rank"] for row in order} if "rank" in order[0] else self.ranks(ids)
         for article in rows.values():
             article.rank = rank_of.get(article.pk, 0.0)
-        return [rows[pk] for pk in ids if pk in rows]  # one deleted since the window was read is left out
+        return rows
 
 
 def _ranks_postgresql(query):

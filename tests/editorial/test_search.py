@@ -396,3 +396,13 @@ def test_pages_of_matches_follow_one_order_and_are_counted_without_reading_them_
     assert api.get("/api/v1/articles/", {"q": "قافلة", "page": 3}).status_code == 404
     desk = signed_in(editor).get("/desk/articles/", {"q": "قافلة", "page": 2}).content.decode()
     assert "31 articles, page 2 of 2" in desk and desk.count('class="card"') >= 6
+
+
+def test_a_page_leaves_out_an_article_deleted_since_its_window_was_read(editor):
+    from editorial.models import Article
+
+    kept, gone = imported(editor, "خبر باق"), imported(editor, "خبر محذوف")
+    window = [{"pk": a.pk, "id": a.pk, "created_at": a.created_at} for a in (kept, gone)]
+    results = search.Results(Article.objects.all(), window, lambda ids: {}, ("-created_at", "-id"))
+    Article.objects.filter(pk=gone.pk).delete()
+    assert results.count() == 2 and [a.pk for a in results[0:25]] == [kept.pk]
