@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, IntegerField, Value
 
 from .errors import Refused
 
@@ -44,12 +45,42 @@ def sync_groups(**kwargs) -> None:
         group.permissions.set(group_perms)
 
 
+_CACHES = ("_perm_cache", "_group_perm_cache", "_user_perm_cache")  # Django's model backend's
+
+
+def read_grants(user) -> None:
+    """The user's groups and permissions in one query, where Django's model backend reads the permissions in two
+    and `role_of` the groups in a third (a desk page asks all three: its menu, its role and its view's checks).
+    The groups are kept as Django keeps them prefetched (`user.groups.all()` reads them; adding or removing a
+    group and `refresh_from_db` forget them), the permissions in the backend's caches for the request.
+    Superusers hold every permission: only their groups are kept here, and Django's backend answers for them."""
+    in_groups = Group.objects.filter(user=user).order_by().values_list(
+        "id", "name", "permissions__content_type__app_label", "permissions__codename")
+    own = Permission.objects.filter(user=user).order_by().values_list(
+        Value(None, output_field=IntegerField()), Value(None, output_field=CharField()), "content_type__app_label",
+        "codename")
+    groups, by_group, by_user = {}, set(), set()
+    for group_id, name, app_label, codename in in_groups.union(own, all=True):
+        if group_id is not None:
+            groups[group_id] = name
+        if codename is not None:
+            (by_group if group_id is not None else by_user).add(f"{app_label}.{codename}")
+    held = user.groups.all()
+    held._result_cache = [Group.from_db(in_groups.db, ["id", "name"], item) for item in sorted(groups.items())]
+    held._prefetch_done = True
+    user._prefetched_objects_cache = {**getattr(user, "_prefetched_objects_cache", {}), "groups": held}
+    if not user.is_superuser:
+        user._group_perm_cache, user._user_perm_cache, user._perm_cache = by_group, by_user, by_group | by_user
+
+
 def role_of(user) -> str | None:
     """The user's role: the most powerful role group they belong to (superusers are admins)."""
     if user is None or not user.is_authenticated:
         return None
     if user.is_superuser:
         return ADMIN
+    if "groups" not in getattr(user, "_prefetched_objects_cache", {}):  # (else: read with them, or already)
+        read_grants(user)
     names = {g.name for g in user.groups.all()}
     for role in (ADMIN, EDITOR, TRANSLATOR):
         if role in names:
@@ -65,8 +96,9 @@ def set_role(user, role: str) -> None:
     user.groups.add(Group.objects.get(name=role))
     user.is_staff = role == ADMIN
     user.save(update_fields=["is_staff"])
-    for cache in ("_perm_cache", "_group_perm_cache", "_user_perm_cache"):
-        user.__dict__.pop(cache, None)
+    for cache in _CACHES:  # what this request read of the user's grants (`read_grants`, Django's backend)
+        if hasattr(user, cache):
+            delattr(user, cache)
 
 
 def self_change_refusal(actor, member, *, role: str | None = None, is_active: bool | None = None) -> str | None:

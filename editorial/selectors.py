@@ -10,16 +10,16 @@ from . import quality, search, workflow
 from .models import Article, Delivery
 
 
-def _base():
-    articles = Article.objects.select_related("document", "assignee", "wire")
-    return workflow.with_workflow_facts(articles).prefetch_related("keywords")
+def _base(*, keywords: bool = True):
+    articles = workflow.with_workflow_facts(Article.objects.select_related("document", "assignee", "wire"))
+    return articles.prefetch_related("keywords") if keywords else articles
 
 
-def listed(articles, *, source_body: bool = False):
+def listed(articles, *, for_api: bool = False):
     """A list's articles: their documents without the texts no list shows (nor the source's body, which only the
     API's lists return). Each text is a whole article, stored compressed, which PostgreSQL decompresses as it
     sends it: reading a page's 25 articles with their documents took 7 ms with the texts, 3 without."""
-    deferred = LIST_DEFERRED if source_body else (*LIST_DEFERRED, "source_body")
+    deferred = LIST_DEFERRED if for_api else (*LIST_DEFERRED, "source_body")
     return articles.defer(*(f"document__{name}" for name in deferred))
 
 
@@ -31,12 +31,13 @@ def article_detail(article_id: int) -> Article | None:
                                     ).filter(pk=article_id).first()
 
 
-def article_list(*, user, state: str | None = None, assignee: str | None = None, source_body: bool = False):
+def article_list(*, user, state: str | None = None, assignee: str | None = None, for_api: bool = False):
     """The articles `user` may read (workflow.readable_by), newest first, with their translated headline
-    (`title_text`, None until there is one) and progress counted in the database; the source's body only when
-    asked for (`listed`)."""
+    (`title_text`, None until there is one) and progress counted in the database. The API's lists (`for_api`)
+    also return the source's body (`listed`) and the keywords, which no desk card shows (their prefetch cost
+    the desk a query and 25 managers a page)."""
     titles = Segment.objects.filter(document_id=OuterRef("document_id"), kind=Segment.Kind.TITLE)
-    articles = workflow.with_review_facts(listed(_base(), source_body=source_body)).filter(
+    articles = workflow.with_review_facts(listed(_base(keywords=for_api), for_api=for_api)).filter(
         workflow.readable_by(user)).annotate(
         title_text=Subquery(titles.values("text")[:1]),
         segments_total=_segment_count(), segments_done=_segment_count(~Q(text="") & Q(text__isnull=False)))
@@ -77,11 +78,11 @@ SORTS = {
 
 
 def article_search(*, user, q="", state="", assignee="", outlet="", keyword="", since=None, until=None,
-                   sort="", source_body: bool = False):
+                   sort="", for_api: bool = False):
     """The desk's article search: `article_list` narrowed by outlet, keyword and import date, sorted, as a
     sequence the paginators read as they read a queryset: `IdsFirst`, or with `q` the matches as a
     `search.Results`."""
-    articles = article_list(user=user, state=state or None, assignee=assignee or None, source_body=source_body)
+    articles = article_list(user=user, state=state or None, assignee=assignee or None, for_api=for_api)
     if outlet:
         articles = articles.filter(source_outlet__icontains=outlet)
     if keyword:

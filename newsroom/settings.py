@@ -187,6 +187,8 @@ WHITENOISE_MANIFEST_STRICT = False
 # Files served at the site's root: /favicon.ico, which every browser asks for.
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
+# Django's model backend, reading a user's groups and permissions in one query (editorial.accounts.backends).
+AUTHENTICATION_BACKENDS = ["editorial.accounts.backends.RoleBackend"]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/desk/"
 LOGOUT_REDIRECT_URL = "/login/"

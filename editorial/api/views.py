@@ -148,7 +148,7 @@ class ArticleListView(GenericAPIView):
         articles = selectors.article_search(
             user=request.user, state=state or "", assignee=params.get("assignee") or "", q=params.get("q") or "",
             outlet=params.get("outlet") or "", keyword=params.get("keyword") or "", sort=sort, **dates,
-            source_body=True,  # ArticleSummaryOut's source.body
+            for_api=True,  # ArticleSummaryOut's source.body and keywords
         )
         page = self.paginate_queryset(articles)
         if params.get("q"):  # where each matched: its words marked in the headline and in a snippet

@@ -109,3 +109,48 @@ def test_each_ability_is_one_rule_for_the_api_and_the_desk(api, admin_user, edit
             assert desk.get(desk_url).status_code == (200 if allowed else 404), (ability, user.username)
     assert not roles.may(None, "manage_team")
     assert [roles.may(u, "manage_team") for u in (admin_user, editor, translator)] == [True, False, False]
+
+
+def _django_backend_permissions(user) -> set[str]:
+    """What Django's own model backend says the user holds (read anew)."""
+    from django.contrib.auth.backends import ModelBackend
+
+    return ModelBackend().get_all_permissions(get_user_model().objects.get(pk=user.pk))
+
+
+def test_a_users_groups_and_permissions_are_read_in_one_query_as_djangos_backend_reads_them(
+        django_assert_num_queries):
+    """The role and the permissions a page asks for come from one query (roles.read_grants), and say what
+    Django's model backend says, for each role, a permission given to the user alone, a superuser and a user
+    who may not sign in."""
+    from django.contrib.auth.models import Permission
+
+    from tests.conftest import make_user
+
+    people = {role: make_user(role) for role in roles.ROLES}
+    people["direct"] = make_user(roles.TRANSLATOR, "direct")
+    people["direct"].user_permissions.add(Permission.objects.get(codename="view_reports"))
+    people["nobody"] = make_user(None, "nobody")
+    people["root"] = get_user_model().objects.create_superuser("root", "root@example.org", "Root-pass-12345")
+    people["gone"] = make_user(roles.EDITOR, "gone")
+    roles.set_active(people["gone"], False)
+    for name, person in people.items():
+        user = get_user_model().objects.get(pk=person.pk)
+        expected_role = {"direct": roles.TRANSLATOR, "root": roles.ADMIN, "gone": roles.EDITOR}.get(
+            name, name if name in roles.ROLES else None)
+        with django_assert_num_queries(2 if name == "root" else 1):  # a superuser: Django reads every permission
+            role, held = roles.role_of(user), user.get_all_permissions()
+            abilities = roles.may(user, "view_reports"), roles.may(user, "manage_team")
+            again = roles.role_of(user)  # the page's menu asks again
+        assert role == again == expected_role, name
+        assert held == _django_backend_permissions(user), name
+        assert abilities == (name in ("direct", roles.EDITOR, roles.ADMIN, "root"), name in (roles.ADMIN, "root")), name
+
+
+def test_a_role_changed_in_the_request_is_read_again():
+    from tests.conftest import make_user
+
+    user = make_user(roles.TRANSLATOR, "moving")
+    assert roles.role_of(user) == roles.TRANSLATOR and not roles.may(user, "publish_article")
+    roles.set_role(user, roles.EDITOR)
+    assert roles.role_of(user) == roles.EDITOR and roles.may(user, "publish_article")
