@@ -1,12 +1,12 @@
 """Article search at archive scale: an index of every article's words, ranked matches, highlighted words.
 
-Each article has a `SearchEntry`. On PostgreSQL it holds a tsvector (GIN-indexed): the headline and the source
-text folded as the memory folds Arabic (`translations.normalize`), the translation both as written (the
-`simple` configuration) and stemmed (`english`), the outlet, author and keywords. Matches are ranked by
-`ts_rank` over a second, compact vector of the same kinds of words: the headline (weight A), the lead (the first
-LEAD_WORDS words of the source and of the translation, B), the outlet, author and keywords (C). A match in the
-headline ranks first, then one in the lead; a match only further down ranks after them, newest first. On SQLite
-the words go into an FTS5 table (`editorial_search_fts`), ranked by bm25.
+Each article has a `SearchEntry`. On PostgreSQL it holds a tsvector (GIN-indexed, stripped of positions): the
+headline and the source text folded as the memory folds Arabic (`translations.normalize`), the translation both
+as written (the `simple` configuration) and stemmed (`english`), the outlet, author and keywords. Matches are
+ranked by `ts_rank` over a second, compact vector of the same kinds of words: the headline (weight A), the lead
+(the first LEAD_WORDS words of the source and of the translation, B), the outlet, author and keywords (C). A match
+in the headline ranks first, then one in the lead; a match only further down ranks after them, newest first. On
+SQLite the words go into an FTS5 table (`editorial_search_fts`), ranked by bm25.
 
 An entry is made again after any write to its article's text, keywords or outlet commits: the signals below
 mark it stale and, once the transaction commits, index it at once, or leave it to the sweeper
@@ -21,9 +21,9 @@ import logging
 import re
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, F, Value
+from django.db.models import BooleanField, Count, F, Func, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_save
@@ -108,11 +108,13 @@ def index(article_ids, batch: int = 500) -> int:
 def _write(article_id: int, texts: dict[str, str], created_at) -> None:
     now = timezone.now()
     if connection.vendor == "postgresql":
-        vector = (SearchVector(Value(texts["title"]), config="simple", weight="A")
-                  + SearchVector(Value(texts["source"]), config="simple", weight="B")
-                  + SearchVector(Value(normalize(texts["translation"])), config="simple", weight="B")
-                  + SearchVector(Value(texts["translation"]), config="english", weight="C")
-                  + SearchVector(Value(texts["extra"]), config="simple", weight="C"))
+        # Stripped: the words only, without their positions and weights, which only ranking reads, and ranking
+        # reads the lead's vector. Half the size (5 kB an article instead of 10): a common word's walk tests
+        # 1,000 of them a search, and the table is half as much to keep in memory.
+        vector = Func(SearchVector(Value(texts["title"]), Value(texts["source"]),
+                                   Value(normalize(texts["translation"])), Value(texts["extra"]), config="simple")
+                      + SearchVector(Value(texts["translation"]), config="english"),
+                      function="strip", output_field=SearchVectorField())
         rank_vector = (SearchVector(Value(texts["title"]), config="simple", weight="A")
                        + SearchVector(Value(texts["lead"]), config="simple", weight="B")
                        + SearchVector(Value(texts["translated_lead"]), config="english", weight="C")
@@ -224,18 +226,19 @@ def _fts_match(words: list[str]) -> str:
 
 
 # A search whose words match at most this many entries takes them all from the GIN index and keeps the newest;
-# one matching more walks the articles newest first, testing each one's words until the window is full. The walk
-# reads every article it passes (its words, some kilobytes each): for a word of 10,000 of 100,000 articles it
-# passes 10,000 to find the newest 1,000, where the GIN index hands over the 10,000 matches at once; for a word
-# of most articles the walk passes little more than the 1,000. PostgreSQL's planner does not weigh that reading
-# (it walks for a rare word too), but its statistics of the index's words estimate a word's matches well: within
-# a factor of two for a word of thousands of articles, a floor of about 1% of the entries for rarer ones. The
-# estimate (EXPLAIN, a millisecond) picks the path; counting the matches would read every one's words (PostgreSQL
-# counts them by scanning the table, 370 ms for a common word). The folded words are estimated as they are: not
-# as a prefix (a prefix's estimate falls to 1 on a small table), nor with the English stems an English query adds
-# (which doubled a rare word's estimate); on the 100,000-article archive within 4% of the true count (4,880 for
-# 5,039 matches, 96,757 for 96,935). The two paths cost the same near 49,000 true matches (30 ms each), and a
-# word of 25,000 took 49 ms walked, 26 from the index (docs/benchmarks.md).
+# one matching more walks the entries (or, with the list's filters, the articles) newest first, testing each
+# one's words until the window is full. The walk reads every entry it passes (its words, 5 kB each): for a word
+# of 10,000 of 100,000 articles it passes 10,000 to find the newest 1,000, where the GIN index hands over the
+# 10,000 matches at once; for a word of most articles the walk passes little more than the 1,000. PostgreSQL's
+# planner does not weigh that reading (it walks for a rare word too), but its statistics of the index's words
+# estimate a word's matches well: within a factor of two for a word of thousands of articles, a floor of about
+# 1% of the entries for rarer ones. The estimate (EXPLAIN, a millisecond) picks the path; counting the matches
+# would read every one's words (PostgreSQL counts them by scanning the table, 370 ms for a common word). The
+# folded words are estimated as they are: not as a prefix (a prefix's estimate falls to 1 on a small table), nor
+# with the English stems an English query adds (which doubled a rare word's estimate); on the 100,000-article
+# archive within 4% of the true count (4,880 for 5,039 matches, 96,757 for 96,935). Walking the entries and
+# taking them from the index cost the same near 40,000 to 46,000 true matches (17 ms each); a word of 20,000
+# took 39 ms walked, 14 from the index, one of 97,000 8 ms walked, 25 from the index (docs/benchmarks.md).
 FEW_MATCHES = 46_000
 
 
@@ -380,7 +383,7 @@ def _ranks_postgresql(query):
 
     def ranks(ids: list[int]) -> dict[int, float]:
         """Each match's rank by its lead; an entry indexed before the leads existed (migration 0025), by its
-        whole vector until the sweeper makes its lead. Each query reads one table by its primary key."""
+        whole (stripped) vector until the sweeper makes its lead. Each query reads one table by its primary key."""
         found = rank_from(SearchLead, ids)
         missing = [pk for pk in ids if pk not in found]
         if missing:
@@ -401,18 +404,36 @@ def _ranks_sqlite(match: str):
     return ranks
 
 
-def _without_sequential_scans(rows) -> list:
-    """`rows` read with PostgreSQL's sequential scans off, for this query only. The planner weighs reading a
-    word's matches from the GIN index's bitmap against scanning the entries' table, and for a word of some 20,000
-    entries chooses the scan; it does not weigh that the scan tests every entry's words, reading 100,000 vectors
-    of 10 kB (600 to 900 ms, where the index's matches took 40)."""
+# How PostgreSQL is made to find a word's matches, for one query: the planner does not weigh that testing an
+# entry's words reads its vector (5 kB, out of line), so it walks or scans where it should not.
+# From the GIN index: every match, then the newest kept. With sequential scans allowed, the planner scanned the
+# entries' table for a word of some 20,000 entries, testing 100,000 vectors (600 to 900 ms where the index's
+# matches took 40); with index scans allowed, it walked the entries newest first for such a word.
+FROM_THE_INDEX = ("enable_seqscan", "enable_indexscan")
+# Walking the entries newest first (`editorial_searchentry_newest`), testing each one's words until enough match:
+# for a word of most entries, the newest thousand are found among about as many.
+WALKING = ("enable_seqscan", "enable_bitmapscan")
+
+
+def _read_with(rows, off: tuple[str, ...]) -> list:
+    """`rows` read with the planner's ways named in `off` turned off, for this query only."""
+    nested = connection.in_atomic_block
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("; ".join(f"SET LOCAL {name} = off" for name in off))
         found = list(rows)
-        with connection.cursor() as cursor:  # inside a caller's transaction the setting would outlive this query
-            cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
+        if nested:  # inside a caller's transaction the settings would outlive this query
+            with connection.cursor() as cursor:
+                cursor.execute("; ".join(f"SET LOCAL {name} TO DEFAULT" for name in off))
     return found
+
+
+def _newest_entries(query, limit: int, *, walk: bool) -> list[int]:
+    """The ids of the newest `limit` entries matching `query`, newest first: walking the entries, or from the GIN
+    index (see FEW_MATCHES)."""
+    rows = SearchEntry.objects.filter(vector=query).order_by("-created_at", "-article_id").values_list(
+        "pk", flat=True)[:limit]
+    return _read_with(rows, WALKING if walk else FROM_THE_INDEX)
 
 
 def _rank_postgresql(query):
@@ -423,24 +444,18 @@ def _rank_postgresql(query):
 
 
 def _window_from_the_index(articles, query, fields: list[str]) -> list[dict]:
-    """The window of a word of few matches. The GIN index gives every match; the newest twice a window of them are
-    kept by the entries' own copy of the import date, and only those are read from the articles with the list's
-    filters. Taking the newest from the articles' dates read all 100,000 articles to join 20,000 matches (45 ms
-    for such a word, 15 this way). With no filter, the newest window of them is the window. When the filters
-    leave fewer than a window among those newest, older matches may belong to it: the window is then found
-    among all the matches."""
+    """The window of a word of few matches, among filtered articles. The GIN index gives every match; the newest
+    twice a window of them are kept by the entries' own copy of the import date, and only those are read from the
+    articles with the list's filters. Taking the newest from the articles' dates read all 100,000 articles to join
+    20,000 matches (45 ms for such a word, 15 this way). When the filters leave fewer than a window among those
+    newest, older matches may belong to it: the window is then found among all the matches."""
     size = settings.SEARCH_RANK_WINDOW
-    newest = _without_sequential_scans(SearchEntry.objects.filter(vector=query).order_by(
-        "-created_at", "-article_id").values_list("pk", flat=True)[:2 * size])
-    if not articles.query.where and set(fields) <= {"pk"}:
-        # No filter (an editor's search of everything) and an order by date: the entries' newest are the window,
-        # without reading 2,000 articles for it.
-        return [{"pk": pk} for pk in newest[:size]]
+    newest = _newest_entries(query, 2 * size, walk=False)
     among = RawSQL(f'"{Article._meta.db_table}"."id" = ANY(%s::bigint[])', [newest], output_field=BooleanField())
     window = list(articles.filter(among).order_by("-created_at", "-id").values(*fields)[:size])
     if len(window) < size and len(newest) == 2 * size:
-        window = _without_sequential_scans(articles.filter(pk__in=_matching(query)).order_by(
-            "-created_at", "-id").values(*fields)[:size])
+        window = _read_with(articles.filter(pk__in=_matching(query)).order_by(
+            "-created_at", "-id").values(*fields)[:size], ("enable_seqscan",))
     return window
 
 
@@ -467,10 +482,15 @@ def ranked(articles, q: str, ordering=("-rank", "-created_at", "-id")) -> Result
             # letters would be looked up once more as they are, which the folded prefix query already does
             query |= SearchQuery(q, config="english", search_type="plain")
         ranks = _ranks_postgresql(query)
-        as_they_are = SearchQuery(" & ".join(words), config="simple", search_type="raw")
-        if _estimated_matches(as_they_are) <= FEW_MATCHES:  # ranked afterwards by the window's ids: joined to
-            # the window's query, the ranks' tables were read for every candidate (45 ms where the two take 13)
-            unranked = [name for name in fields if name != "rank"]
+        few = _estimated_matches(SearchQuery(" & ".join(words), config="simple", search_type="raw")) <= FEW_MATCHES
+        unranked = [name for name in fields if name != "rank"]  # ranked afterwards by the window's ids: joined to
+        # the window's query, the ranks' tables were read for every candidate (45 ms where the two take 13)
+        if not articles.query.where and unranked == ["pk"]:
+            # No filter (an editor's search of everything) and an order by rank or date: the newest matching
+            # entries are the window, whichever way they are found, without reading the articles for it.
+            return Results(articles, [{"pk": pk} for pk in _newest_entries(
+                query, settings.SEARCH_RANK_WINDOW, walk=not few)], ranks, ordering)
+        if few:
             return Results(articles, _window_from_the_index(articles, query, unranked), ranks, ordering)
         matched = _with_rank(articles.filter(search__vector=query), query, fields)
     else:

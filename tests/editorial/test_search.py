@@ -249,19 +249,21 @@ def test_rare_and_common_words_find_the_newest_matches_ranked_whichever_way_they
     def ids(q):
         with CaptureQueriesContext(connection) as queries:
             found = [a["id"] for a in api.get("/api/v1/articles/", {"q": q}).json()["results"]]
-        window = [sql for sql in (query["sql"] for query in queries.captured_queries)  # the newest two's ids
-                  if sql.startswith('SELECT "editorial_article"."id" AS "pk"') and sql.endswith(" LIMIT 2")]
-        return found, window
+        sql = [query["sql"] for query in queries.captured_queries]
+        ways = {way for way, setting in (("walked", "enable_bitmapscan = off"), ("index", "enable_indexscan = off"))
+                if any(setting in statement for statement in sql)}
+        return found, ways, [statement for statement in sql if statement.startswith('SELECT "editorial_article"')
+                             and statement.endswith(" LIMIT 2")]
 
     for q, expected, walked in (("جسر", [made["common"], made["common, newest"]], True),
                                 ("دير جس", [made["common"], made["common, newest"]], False),
                                 ("قافلة", [made["rare"], made["rare, newest"]], False),
                                 ("قافلة نو", [made["rare"], made["rare, newest"]], False)):
-        found, window = ids(q)
+        found, ways, articles_read = ids(q)
         assert found == expected, q
-        if is_postgres():  # the window is found walking the articles (testing their words), or for a word of
-            # few matches taken from the index's newest entries (no filter here: they need not be read again)
-            assert len(window) == (1 if walked else 0), (q, window)
+        if is_postgres():  # the window is found walking the entries newest first (testing their words), or for
+            # a word of few matches taken from the GIN index; with no filter, never from the articles' rows
+            assert ways == {"walked" if walked else "index"} and not articles_read, (q, ways, articles_read)
     # The same matches dated the other way round: the window follows the dates, whatever order the index keeps
     # (the entries copy the import date, which only a test changes, when they are made).
     for name, age in (("rare, old", 0), ("rare, older", 1), ("rare", 6), ("rare, newest", 7)):
@@ -278,17 +280,18 @@ def test_rare_and_common_words_find_the_newest_matches_ranked_whichever_way_they
     monkeypatch.setattr(search, "FEW_MATCHES", 10)
     desk.get("/desk/articles/")  # the session's first request notes when it was seen (accounts.sessions): not counted
     counts = {q: _queries(desk, f"/desk/articles/?q={q}") for q in ("جسر", "قافلة", "")}
-    # Where the list counts its articles and reads a page of ids, a search finds its window: on PostgreSQL the
-    # matches estimated, then the window ranked in the same query; with FTS5 the window, then its ranks. Both read
-    # the snippets' segments and folded texts. A word of few matches reads its newest matches from the index with
-    # sequential scans off, in a transaction of its own (here a savepoint, the setting and its reset), then the
-    # window among them.
-    assert counts["جسر"] == counts[""] + 2, counts
-    assert counts["قافلة"] == counts["جسر"] + (5 if is_postgres() else 0), counts
+    # Where the list counts its articles and reads a page of ids, a search finds its window, then its ranks, and
+    # reads the snippets' segments and folded texts. On PostgreSQL the matches are estimated first, and the
+    # window (walked or from the index) read with the planner's settings for it, in a transaction of its own
+    # (here a savepoint, the settings, the window, the settings' reset, the release).
+    assert counts["جسر"] == counts["قافلة"] == counts[""] + (7 if is_postgres() else 2), counts
     if is_postgres():
         with connection.cursor() as cursor:
-            cursor.execute("SHOW enable_seqscan")
-            assert cursor.fetchone()[0] == "on"  # the setting did not outlive the search's own query
+            cursor.execute("SHOW enable_seqscan; SHOW enable_indexscan; SHOW enable_bitmapscan")
+            settings_now = [cursor.fetchone()[0]]
+            while cursor.nextset():
+                settings_now.append(cursor.fetchone()[0])
+        assert settings_now == ["on", "on", "on"]  # the settings did not outlive the search's own query
 
 
 def _queries(client, url) -> int:
@@ -334,22 +337,34 @@ def test_headline_then_lead_then_the_rest_newest_first(editor):
             cursor.execute("SELECT pg_column_size(e.vector), pg_column_size(l.vector) FROM editorial_searchentry e "
                            "JOIN editorial_searchlead l USING (article_id) WHERE article_id = %s", [entry.pk])
             whole, compact = cursor.fetchone()
+            cursor.execute("SELECT vector = strip(vector) FROM editorial_searchentry WHERE article_id = %s",
+                           [entry.pk])
+            stripped = cursor.fetchone()[0]
         assert compact < 1000 < whole  # in the row, where ranking 1,000 matches reads it without detoasting
+        assert stripped  # the whole vector: its words only, half the size with their positions
 
 
 @pytest.mark.postgres  # SQLite ranks with FTS5 and has no compact vector
 def test_an_entry_indexed_before_the_compact_vector_is_ranked_by_its_whole_one(editor):
     """Migration 0025 marks the old entries stale; until the sweeper makes their lead they rank by the whole
-    vector."""
+    vector, which holds no weights (it is stripped: a match in its headline counts as one anywhere else), and
+    then by their lead, where the headline ranks first."""
     old = imported(editor, "جسر في دير الزور")
     new = imported(editor, "أخبار الشرق", body="افتتاح جسر جديد في المدينة.")
     search.index_stale()
     SearchLead.objects.filter(pk=old.pk).delete()
     SearchEntry.objects.filter(pk=old.pk).update(stale=True)
-    results = client_for(editor).get("/api/v1/articles/", {"q": "جسر"}).json()["results"]
-    assert [a["id"] for a in results] == [old.pk, new.pk] and results[0]["found"]["rank"] > 0
+
+    def ranks():
+        results = client_for(editor).get("/api/v1/articles/", {"q": "جسر"}).json()["results"]
+        return {a["id"]: a["found"]["rank"] for a in results}
+
+    before = ranks()
+    assert set(before) == {old.pk, new.pk} and 0 < before[old.pk] < before[new.pk]
     search.index_stale()
     assert SearchLead.objects.get(pk=old.pk).vector is not None
+    after = ranks()
+    assert list(after) == [old.pk, new.pk] and after[old.pk] > after[new.pk]
 
 
 def test_pages_of_matches_follow_one_order_and_are_counted_without_reading_them_twice(editor, settings):
