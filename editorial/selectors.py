@@ -37,8 +37,7 @@ def article_list(*, user, state: str | None = None, assignee: str | None = None,
     also return the source's body (`listed`) and the keywords, which no desk card shows (their prefetch cost
     the desk a query and 25 managers a page)."""
     titles = Segment.objects.filter(document_id=OuterRef("document_id"), kind=Segment.Kind.TITLE)
-    articles = workflow.with_review_facts(listed(_base(keywords=for_api), for_api=for_api)).filter(
-        workflow.readable_by(user)).annotate(
+    articles = listed(_base(keywords=for_api), for_api=for_api).filter(workflow.readable_by(user)).annotate(
         title_text=Subquery(titles.values("text")[:1]),
         segments_total=_segment_count(), segments_done=_segment_count(~Q(text="") & Q(text__isnull=False)))
     if state:
@@ -146,7 +145,8 @@ def desk_sections(user) -> list[dict]:
     def listing(**filters):
         drafting = Job.objects.filter(kind=Job.Kind.DRAFT, state__in=Job.ACTIVE)
         active_jobs = Prefetch("jobs", queryset=drafting, to_attr="active_jobs")
-        articles = list(article_list(user=user).filter(**filters).prefetch_related(active_jobs)[:SECTION_SIZE])
+        articles = workflow.with_review_facts(article_list(user=user))  # the home's cards show a standing request
+        articles = list(articles.filter(**filters).prefetch_related(active_jobs)[:SECTION_SIZE])
         return card_facts(articles)
 
     if not user.has_perm("editorial.edit_any_article"):
