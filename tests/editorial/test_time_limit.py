@@ -142,3 +142,26 @@ def _another_connection():
             yield other
         finally:
             other.rollback()
+
+
+def test_a_feed_poll_out_of_time_stops_and_leaves_the_feeds_left_due(admin_user, slow_commits_on):
+    """Struck while an entry's import commits, polling stops there: not logged as an unexpected error on the
+    feed, not carrying on with the next feed in a task whose time is up. The feed not reached stays due."""
+    from editorial import feeds
+    from editorial.models import Article, SourceFeed
+    from tests.editorial.test_feeds import register, serve_summaries_feed
+    from tests.fakes.feed_server import FeedServer
+
+    server = FeedServer()
+    try:
+        first = register(admin_user, serve_summaries_feed(server, "/first.xml"), name="Horan Free League")
+        second = register(admin_user, serve_summaries_feed(server, "/second.xml"), name="Enab Baladi")
+        slow_commits_on(Article, seconds=2)  # each imported entry commits its article
+        with soft_time_limit(0.5), pytest.raises(Exception) as raised:
+            feeds.poll_due()
+        assert jobs.out_of_time(raised.value)
+    finally:
+        server.stop()
+    polled = {feed.pk: feed for feed in SourceFeed.objects.filter(pk__in=[first.pk, second.pk])}
+    assert not any("unexpected error" in (feed.last_error or "") for feed in polled.values())
+    assert sum(feed.last_polled_at is None for feed in polled.values()) == 1  # the other is due at the next run
