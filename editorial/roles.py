@@ -52,8 +52,10 @@ def read_grants(user) -> None:
     """The user's groups and permissions in one query, where Django's model backend reads the permissions in two
     and `role_of` the groups in a third (a desk page asks all three: its menu, its role and its view's checks).
     The groups are kept as Django keeps them prefetched (`user.groups.all()` reads them; adding or removing a
-    group and `refresh_from_db` forget them), the permissions in the backend's caches for the request.
-    Superusers hold every permission: only their groups are kept here, and Django's backend answers for them."""
+    group and `refresh_from_db` forget them), the permissions in the backend's caches for the request (`set_role`
+    forgets them): a change made meanwhile through another object of the same user is not seen on this one, as
+    with Django's own caches. Superusers hold every permission: only their groups are kept here, and Django's
+    backend answers for them."""
     in_groups = Group.objects.filter(user=user).order_by().values_list(
         "id", "name", "permissions__content_type__app_label", "permissions__codename")
     own = Permission.objects.filter(user=user).order_by().values_list(

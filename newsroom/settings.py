@@ -187,8 +187,9 @@ WHITENOISE_MANIFEST_STRICT = False
 # Files served at the site's root: /favicon.ico, which every browser asks for.
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
-# Django's model backend, reading a user's groups and permissions in one query (editorial.accounts.backends).
-AUTHENTICATION_BACKENDS = ["editorial.accounts.backends.RoleBackend"]
+# Django's model backend, reading a user's groups and permissions in one query (editorial.accounts.backends);
+# Django's own listed after it, for the sessions signed in before that name it.
+AUTHENTICATION_BACKENDS = ["editorial.accounts.backends.RoleBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/desk/"
 LOGOUT_REDIRECT_URL = "/login/"

@@ -154,3 +154,35 @@ def test_a_role_changed_in_the_request_is_read_again():
     assert roles.role_of(user) == roles.TRANSLATOR and not roles.may(user, "publish_article")
     roles.set_role(user, roles.EDITOR)
     assert roles.role_of(user) == roles.EDITOR and roles.may(user, "publish_article")
+
+
+def test_a_session_signed_in_through_djangos_own_backend_stays_signed_in(client):
+    """Sessions name the backend they signed in with; those from before the grants were read in one query name
+    Django's model backend, which stays listed."""
+    from tests.conftest import make_user
+
+    user = make_user(roles.EDITOR, "before")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get("/desk/articles/")
+    assert page.status_code == 200 and "before (editor)" in page.content.decode()
+
+
+def test_a_wrong_password_is_checked_once_whatever_the_number_of_backends(monkeypatch):
+    from django.contrib.auth import authenticate
+    from django.contrib.auth.backends import ModelBackend
+
+    from tests.conftest import make_user
+
+    make_user(roles.TRANSLATOR, "checked")
+    checks = []
+    django_check = ModelBackend.authenticate
+
+    def counted(self, request, username=None, password=None, **kwargs):
+        checks.append(username)
+        return django_check(self, request, username, password, **kwargs)
+
+    monkeypatch.setattr(ModelBackend, "authenticate", counted)
+    assert authenticate(None, username="checked", password=PASSWORD) is not None
+    assert authenticate(None, username="checked", password="not-the-password") is None
+    assert authenticate(None, username="nobody-by-that-name", password="anything") is None
+    assert checks == ["checked", "checked", "nobody-by-that-name"]
