@@ -66,7 +66,10 @@ def run_draft(job_id: int, holder: str = "") -> Job:
     except SoftTimeLimitExceeded as exc:
         jobs.out_of_time(exc)  # struck mid-request, the connection is dropped
         return _out_of_time(job, final_attempt)
-    except OperationalError:
+    except OperationalError as exc:
+        if jobs.out_of_time(exc):  # a database error the limit caused (a query sent on the connection it left
+            # mid-request): not a database gone away, whose retry would count the attempt and note nothing
+            return _out_of_time(job, final_attempt)
         raise
     except Exception as exc:  # noqa: BLE001 - it would fail the same way again: say so and stop
         if jobs.out_of_time(exc):  # the limit struck during a COMMIT, and leaving the transaction failed on it
