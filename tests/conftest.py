@@ -247,6 +247,19 @@ def make_article(db, editor, translator):
     return make
 
 
+@pytest.fixture
+def libretranslate_engine(settings):
+    """Drafts made by a LibreTranslate server speaking its real protocol on loopback (tests.fakes.mt_servers):
+    the server, for a test to script or slow down."""
+    from tests.fakes.mt_servers import LibreTranslateServer
+
+    server = LibreTranslateServer()
+    settings.MT_ENGINE = "libretranslate"
+    settings.MT_ENGINE_SETTINGS = {**settings.MT_ENGINE_SETTINGS, "libretranslate": server.config()}
+    yield server
+    server.stop()
+
+
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 

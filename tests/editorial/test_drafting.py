@@ -164,32 +164,27 @@ def test_retry_delays_have_jitter_and_honour_retry_after(settings):
     assert jobs.retry_delay(0, asked=600) == 60  # asked again at the cap, below the broker's visibility timeout
 
 
-def test_when_retries_run_out_the_job_fails_with_its_reason_and_a_user_can_retry_it(db, editor, settings):
+def test_when_retries_run_out_the_job_fails_with_its_reason_and_a_user_can_retry_it(db, editor, settings,
+                                                                                   libretranslate_engine):
     """An engine that answers 503 every time: JOB_MAX_ATTEMPTS attempts, then a failed job saying why, the
     article left in source; an editor's retry starts the count again and, the engine back, the draft is made."""
     from editorial import jobs
-    from tests.fakes.mt_servers import LibreTranslateServer
 
-    server = LibreTranslateServer()
-    try:
-        settings.MT_ENGINE = "libretranslate"
-        settings.MT_ENGINE_SETTINGS = {**settings.MT_ENGINE_SETTINGS, "libretranslate": server.config()}
-        settings.JOB_MAX_ATTEMPTS = 2
-        article = create_article(editor, paragraphs=2)
-        _, job = workflow.apply(article.pk, editor, "draft")
-        server.script = [server.unavailable()] * 2
-        with pytest.raises(drafting.RetryLater):
-            drafting.run_draft(job.pk)
-        failed = drafting.run_draft(job.pk)
-        assert (failed.state, failed.attempts) == ("failed", 2)
-        assert "503" in failed.error or "unavailable" in failed.error.lower(), failed.error
-        assert [n["message"].split(":")[0] for n in failed.notes] == ["Attempt 1 failed", "Failed"]
-        assert Article.objects.get(pk=article.pk).state == State.SOURCE
+    server = libretranslate_engine
+    settings.JOB_MAX_ATTEMPTS = 2
+    article = create_article(editor, paragraphs=2)
+    _, job = workflow.apply(article.pk, editor, "draft")
+    server.script = [server.unavailable()] * 2
+    with pytest.raises(drafting.RetryLater):
+        drafting.run_draft(job.pk)
+    failed = drafting.run_draft(job.pk)
+    assert (failed.state, failed.attempts) == ("failed", 2)
+    assert "503" in failed.error or "unavailable" in failed.error.lower(), failed.error
+    assert [n["message"].split(":")[0] for n in failed.notes] == ["Attempt 1 failed", "Failed"]
+    assert Article.objects.get(pk=article.pk).state == State.SOURCE
 
-        retried = jobs.retry(job.pk, editor)
-        assert (retried.state, retried.attempts, retried.error) == ("queued", 0, None)
-        done = drafting.run_draft(job.pk)
-        assert done.state == "succeeded"
-        assert Article.objects.get(pk=article.pk).state == State.MACHINE_DRAFT
-    finally:
-        server.stop()
+    retried = jobs.retry(job.pk, editor)
+    assert (retried.state, retried.attempts, retried.error) == ("queued", 0, None)
+    done = drafting.run_draft(job.pk)
+    assert done.state == "succeeded"
+    assert Article.objects.get(pk=article.pk).state == State.MACHINE_DRAFT

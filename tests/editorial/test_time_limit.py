@@ -167,56 +167,43 @@ def test_a_feed_poll_out_of_time_stops_and_leaves_the_feeds_left_due(admin_user,
     assert sum(feed.last_polled_at is None for feed in polled.values()) == 1  # the other is due at the next run
 
 
-def test_a_draft_struck_mid_query_after_saving_a_batch_carries_on_without_using_up_an_attempt(editor, settings):
+def test_a_draft_struck_mid_query_after_saving_a_batch_carries_on_without_using_up_an_attempt(
+        editor, settings, libretranslate_engine):
     """The limit strikes while a batch's UPDATE waits (on a row another session holds). The attempt saved a batch
     before: it carries on, and its attempt does not count."""
     from editorial.models import Article
     from tests.conftest import create_article
-    from tests.fakes.mt_servers import LibreTranslateServer
     from translations.models import Segment
 
-    server = LibreTranslateServer()
-    try:
-        settings.MT_ENGINE = "libretranslate"
-        settings.MT_ENGINE_SETTINGS = {**settings.MT_ENGINE_SETTINGS, "libretranslate": server.config()}
-        settings.JOB_MAX_ATTEMPTS = 2
-        article = create_article(editor, paragraphs=60)
-        _, job = workflow.apply(article.pk, editor, "draft")
-        held = Segment.objects.get(document=article.document, position=50)  # in a batch after the first
-        with _another_connection() as other:
-            other.execute("SELECT 1 FROM translations_segment WHERE id = %s FOR UPDATE", [held.pk])
-            with soft_time_limit(1), pytest.raises(drafting.RetryLater):
-                drafting.run_draft(job.pk)
-        job.refresh_from_db()
-        assert (job.state, job.attempts) == (Job.Status.QUEUED, 0) and 0 < job.done < job.total
-        assert job.notes[-1]["message"].endswith("; carrying on"), job.notes
-        done = drafting.run_draft(job.pk)
-        assert (done.state, done.attempts, done.done) == (Job.Status.SUCCEEDED, 1, done.total)
-        assert Article.objects.get(pk=article.pk).state == State.MACHINE_DRAFT
-    finally:
-        server.stop()
+    settings.JOB_MAX_ATTEMPTS = 2
+    article = create_article(editor, paragraphs=60)
+    _, job = workflow.apply(article.pk, editor, "draft")
+    held = Segment.objects.get(document=article.document, position=50)  # in a batch after the first
+    with _another_connection() as other:
+        other.execute("SELECT 1 FROM translations_segment WHERE id = %s FOR UPDATE", [held.pk])
+        with soft_time_limit(1), pytest.raises(drafting.RetryLater):
+            drafting.run_draft(job.pk)
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == (Job.Status.QUEUED, 0) and 0 < job.done < job.total
+    assert job.notes[-1]["message"].endswith("; carrying on"), job.notes
+    done = drafting.run_draft(job.pk)
+    assert (done.state, done.attempts, done.done) == (Job.Status.SUCCEEDED, 1, done.total)
+    assert Article.objects.get(pk=article.pk).state == State.MACHINE_DRAFT
 
 
-def test_a_draft_struck_while_committing_a_batch_carries_on_without_using_up_an_attempt(editor, settings,
-                                                                                      slow_commits_on):
+def test_a_draft_struck_while_committing_a_batch_carries_on_without_using_up_an_attempt(
+        editor, slow_commits_on, libretranslate_engine):
     """The limit strikes during a batch's COMMIT, which goes through on the server, and the connection is left
     mid-request. The batch is saved: the attempt carries on and does not count."""
     from tests.conftest import create_article
-    from tests.fakes.mt_servers import LibreTranslateServer
     from translations.models import Segment
 
-    server = LibreTranslateServer()
-    try:
-        settings.MT_ENGINE = "libretranslate"
-        settings.MT_ENGINE_SETTINGS = {**settings.MT_ENGINE_SETTINGS, "libretranslate": server.config()}
-        article = create_article(editor, paragraphs=60)
-        _, job = workflow.apply(article.pk, editor, "draft")
-        slow_commits_on(Segment, seconds=2, event="UPDATE")  # each batch's commit
-        with soft_time_limit(1), pytest.raises(drafting.RetryLater):
-            drafting.run_draft(job.pk)
-        job.refresh_from_db()
-        assert (job.state, job.attempts) == (Job.Status.QUEUED, 0) and 0 < job.done < job.total, job.notes
-        assert job.notes[-1]["message"].endswith("; carrying on"), job.notes
-    finally:
-        server.stop()
+    article = create_article(editor, paragraphs=60)
+    _, job = workflow.apply(article.pk, editor, "draft")
+    slow_commits_on(Segment, seconds=2, event="UPDATE")  # each batch's commit
+    with soft_time_limit(1), pytest.raises(drafting.RetryLater):
+        drafting.run_draft(job.pk)
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == (Job.Status.QUEUED, 0) and 0 < job.done < job.total, job.notes
+    assert job.notes[-1]["message"].endswith("; carrying on"), job.notes
 
