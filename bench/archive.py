@@ -39,6 +39,21 @@ def machine_speed() -> float:
     return best * 1000
 
 
+def on_the_archive(database: str = DATABASE) -> None:
+    """Django set up on an archive a previous run seeded (bench/paired.py measures on it too)."""
+    os.environ.update({"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}", "REDIS_URL": "",
+                       "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+                       "DJANGO_SETTINGS_MODULE": "newsroom.settings", "LOG_LEVEL": "WARNING",
+                       "PUBLIC_CACHE_SECONDS": "0", "REQUIRE_2FA_FOR": "",
+                       "STATIC_ROOT": tempfile.mkdtemp(prefix=f"{database}-static-")})
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("collectstatic", verbosity=0, interactive=False)  # the pages link the static files' hashed names
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=100_000)
@@ -53,17 +68,7 @@ def main():
         database = f"{DATABASE}_quick"
 
     if args.reuse:
-        os.environ.update({"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}", "REDIS_URL": "",
-                           "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-                           "DJANGO_SETTINGS_MODULE": "newsroom.settings", "LOG_LEVEL": "WARNING",
-                           "PUBLIC_CACHE_SECONDS": "0", "REQUIRE_2FA_FOR": "",
-                           "STATIC_ROOT": tempfile.mkdtemp(prefix=f"{database}-static-")})
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("collectstatic", verbosity=0, interactive=False)  # the pages link the static files' hashed names
+        on_the_archive(database)
     else:
         django_on_scratch_database(database, static=True, PUBLIC_CACHE_SECONDS="0")
     from django.contrib.auth import get_user_model
