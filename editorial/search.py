@@ -25,7 +25,6 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
 from django.db.models import BooleanField, Count, F, Func, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_save
 from django.utils import timezone
 
@@ -369,27 +368,31 @@ class Results(ArticlePages):
         return rows
 
 
-def _ranks_postgresql(query):
-    def rank_from(model, ids: list[int]) -> dict[int, float]:
-        """{id: rank} of these rows of `model` (SearchLead or SearchEntry), the ids bound as one array: written
-        as `IN (...)` with a parameter each, a window's 1,000 took PostgreSQL 4 ms and psycopg and Django 8 more."""
-        table = model._meta.db_table
-        sql, params = model.objects.annotate(rank=SearchRank(F("vector"), query)).values_list(
-            "pk", "rank").query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f'{sql} WHERE "{table}"."article_id" = ANY(%s::bigint[]) AND "{table}"."vector" IS NOT NULL',
-                           [*params, ids])
-            return dict(cursor.fetchall())
-
+def _ranks_postgresql(query, *, few: bool):
     def ranks(ids: list[int]) -> dict[int, float]:
-        """Each match's rank by its lead; an entry indexed before the leads existed (migration 0025), by its
-        whole (stripped) vector until the sweeper makes its lead. Each query reads one table by its primary key."""
-        found = rank_from(SearchLead, ids)
-        missing = [pk for pk in ids if pk not in found]
-        if missing:
-            found.update(rank_from(SearchEntry, missing))
-        return found
+        """{id: rank} of those matches whose lead holds a searched word (any one: the query with each `&` read as
+        `|`); the others rank 0 and their leads are not read. ts_rank gives such a lead 0 (1e-20 to an `&` query):
+        below any lead that holds a word. For a word of few matches the leads holding it are found by their GIN
+        index and only theirs are read (of a window of 1,000 matches, often some fifty); a common word is in most
+        leads, which are read by their ids. The ids are bound as one array: written as `IN (...)` with a parameter
+        each, a window's 1,000 took PostgreSQL 4 ms and psycopg and Django 8 more."""
+        table = SearchLead._meta.db_table
+        leads = SearchLead.objects.annotate(rank=SearchRank(F("vector"), query))
+        sql, params = leads.values_list("pk", "rank").query.sql_with_params()
+        compiler = leads.query.get_compiler(connection=connection)
+        query_sql, query_params = compiler.compile(query.resolve_expression(leads.query))
+        statement = (f'{sql} WHERE "{table}"."article_id" = ANY(%s::bigint[]) AND "{table}"."vector" @@ '
+                     f"replace(({query_sql})::text, ' & ', ' | ')::tsquery")
+        return dict(_read_with(_fetched(statement, [*params, ids, *query_params]),
+                               ("enable_indexscan",) if few else ("enable_bitmapscan",)))
     return ranks
+
+
+def _fetched(sql: str, params: list):
+    """The rows of a statement, read when iterated (as a queryset is: `_read_with` reads it in its transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        yield from cursor.fetchall()
 
 
 def _ranks_sqlite(match: str):
@@ -437,10 +440,9 @@ def _newest_entries(query, limit: int, *, walk: bool) -> list[int]:
 
 
 def _rank_postgresql(query):
-    """Each match's rank as `ranks` gives it (by its lead, else by its whole vector), as an expression the
-    walked window's query selects: one query for the window and its ranks, where a second one read the window's
-    1,000 leads again by their ids."""
-    return Coalesce(SearchRank(F("search_lead__vector"), query), SearchRank(F("search__vector"), query))
+    """Each match's rank as `ranks` gives it, as an expression the window's query selects (for the walk of the
+    articles with the list's filters)."""
+    return SearchRank(F("search_lead__vector"), query)
 
 
 def _window_from_the_index(articles, query, fields: list[str]) -> list[dict]:
@@ -481,8 +483,8 @@ def ranked(articles, q: str, ordering=("-rank", "-created_at", "-id")) -> Result
         if _LATIN.search(folded):  # English words stemmed too ("reopened" finds "reopens"); words in other
             # letters would be looked up once more as they are, which the folded prefix query already does
             query |= SearchQuery(q, config="english", search_type="plain")
-        ranks = _ranks_postgresql(query)
         few = _estimated_matches(SearchQuery(" & ".join(words), config="simple", search_type="raw")) <= FEW_MATCHES
+        ranks = _ranks_postgresql(query, few=few)
         unranked = [name for name in fields if name != "rank"]  # ranked afterwards by the window's ids: joined to
         # the window's query, the ranks' tables were read for every candidate (45 ms where the two take 13)
         if not articles.query.where and unranked == ["pk"]:

@@ -282,9 +282,9 @@ def test_rare_and_common_words_find_the_newest_matches_ranked_whichever_way_they
     counts = {q: _queries(desk, f"/desk/articles/?q={q}") for q in ("جسر", "قافلة", "")}
     # Where the list counts its articles and reads a page of ids, a search finds its window, then its ranks, and
     # reads the snippets' segments and folded texts. On PostgreSQL the matches are estimated first, and the
-    # window (walked or from the index) read with the planner's settings for it, in a transaction of its own
-    # (here a savepoint, the settings, the window, the settings' reset, the release).
-    assert counts["جسر"] == counts["قافلة"] == counts[""] + (7 if is_postgres() else 2), counts
+    # window (walked or from the index) and the ranks each read with the planner's settings for them, in a
+    # transaction of their own (here a savepoint, the settings, the query, the settings' reset, the release).
+    assert counts["جسر"] == counts["قافلة"] == counts[""] + (11 if is_postgres() else 2), counts
     if is_postgres():
         with connection.cursor() as cursor:
             cursor.execute("SHOW enable_seqscan; SHOW enable_indexscan; SHOW enable_bitmapscan")
@@ -346,14 +346,21 @@ def test_headline_then_lead_then_the_rest_newest_first(editor):
 
 @pytest.mark.postgres  # SQLite ranks with FTS5 and has no compact vector
 def test_an_entry_indexed_before_the_compact_vector_is_ranked_by_its_whole_one(editor):
-    """Migration 0025 marks the old entries stale; until the sweeper makes their lead they rank by the whole
-    vector, which holds no weights (it is stripped: a match in its headline counts as one anywhere else), and
-    then by their lead, where the headline ranks first."""
+    """Migration 0025 marks the old entries stale; migration 0028 gives those without a lead their whole vector as
+    one, which holds no weights (it is stripped: a match in its headline counts as one anywhere else), until the
+    sweeper makes their lead, where the headline ranks first."""
+    import importlib
+
+    from django.db import connection
+
     old = imported(editor, "جسر في دير الزور")
     new = imported(editor, "أخبار الشرق", body="افتتاح جسر جديد في المدينة.")
     search.index_stale()
     SearchLead.objects.filter(pk=old.pk).delete()
     SearchEntry.objects.filter(pk=old.pk).update(stale=True)
+    migration = importlib.import_module("editorial.migrations.0028_search_leads_indexed")
+    with connection.schema_editor() as schema_editor:
+        migration.lead_for_every_entry(None, schema_editor)
 
     def ranks():
         results = client_for(editor).get("/api/v1/articles/", {"q": "جسر"}).json()["results"]
@@ -362,9 +369,48 @@ def test_an_entry_indexed_before_the_compact_vector_is_ranked_by_its_whole_one(e
     before = ranks()
     assert set(before) == {old.pk, new.pk} and 0 < before[old.pk] < before[new.pk]
     search.index_stale()
-    assert SearchLead.objects.get(pk=old.pk).vector is not None
+    assert SearchLead.objects.get(pk=old.pk).vector != SearchEntry.objects.get(pk=old.pk).vector
     after = ranks()
     assert list(after) == [old.pk, new.pk] and after[old.pk] > after[new.pk]
+
+
+@pytest.mark.postgres  # SQLite ranks with FTS5
+def test_only_the_leads_holding_a_searched_word_are_ranked_and_as_ts_rank_ranks_them(editor):
+    """Ranks are read for the matches whose lead holds any searched word, found by the leads' GIN index for a word
+    of few matches or read by their ids for a common one, alike either way; the others rank 0 unread. Each rank is
+    ts_rank's over the lead, for a query of several words and English stems too."""
+    from django.contrib.postgres.search import SearchQuery
+    from django.db import connection
+
+    made = [imported(editor, title, body=body).pk for title, body in (
+        ("جسر في دير الزور", "افتتاح جسر جديد."), ("أخبار الشرق", _deep_body("جسر")),
+        ("Bridge reopened in Deir ez-Zor", "The bridges reopen today."), ("أخبار الشمال", "لا شيء هنا."))]
+    search.index_stale()
+    for query, holding in (
+            (SearchQuery("جسر:*", config="simple", search_type="raw"), {made[0]}),
+            (SearchQuery("جسر & دير:*", config="simple", search_type="raw"), {made[0]}),
+            (SearchQuery("bridg:*", config="simple", search_type="raw")
+             | SearchQuery("bridges reopening", config="english", search_type="plain"), {made[2]}),
+            # a lead holding one word of two: ranked (above 0) for the English words' `|`, unlike `&` alone
+            (SearchQuery("bridges & news:*", config="simple", search_type="raw")
+             | SearchQuery("bridges news", config="english", search_type="plain"), {made[2]})):
+        ways = [search._ranks_postgresql(query, few=few)(made) for few in (True, False)]
+        assert ways[0] == ways[1] and set(ways[0]) == holding, ways
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT article_id, ts_rank(vector, %s::tsquery) FROM editorial_searchlead WHERE "
+                           "article_id = ANY(%s)", [_tsquery_text(query), made])
+            every = dict(cursor.fetchall())
+        assert {pk: rank for pk, rank in every.items() if rank > 1e-20} == ways[0]
+
+
+def _tsquery_text(query) -> str:
+    from django.db import connection
+
+    compiler = SearchLead.objects.all().query.get_compiler(connection=connection)
+    sql, params = compiler.compile(query.resolve_expression(compiler.query))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ({sql})::text", params)
+        return cursor.fetchone()[0]
 
 
 def test_pages_of_matches_follow_one_order_and_are_counted_without_reading_them_twice(editor, settings):
