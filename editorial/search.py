@@ -372,9 +372,11 @@ def _ranks_postgresql(query, *, few: bool):
     def ranks(ids: list[int]) -> dict[int, float]:
         """{id: rank} of those matches whose lead holds a searched word (any one: the query with each `&` read as
         `|`); the others rank 0 and their leads are not read. ts_rank gives such a lead 0 (1e-20 to an `&` query):
-        below any lead that holds a word. For a word of few matches the leads holding it are found by their GIN
-        index and only theirs are read (of a window of 1,000 matches, often some fifty); a common word is in most
-        leads, which are read by their ids. The ids are bound as one array: written as `IN (...)` with a parameter
+        below any lead that holds a word. For one word of few matches (`few`) the leads holding it are found by
+        their GIN index and only theirs are read (of a window of 1,000 matches, often some fifty); a common word is
+        in most leads, which are read by their ids, as they are for several words: any of them may be a common
+        one (its leads, most of the archive's, would all be looked up in the index), and the window of several
+        words together is mostly small. The ids are bound as one array: written as `IN (...)` with a parameter
         each, a window's 1,000 took PostgreSQL 4 ms and psycopg and Django 8 more."""
         table = SearchLead._meta.db_table
         leads = SearchLead.objects.annotate(rank=SearchRank(F("vector"), query))
@@ -484,7 +486,7 @@ def ranked(articles, q: str, ordering=("-rank", "-created_at", "-id")) -> Result
             # letters would be looked up once more as they are, which the folded prefix query already does
             query |= SearchQuery(q, config="english", search_type="plain")
         few = _estimated_matches(SearchQuery(" & ".join(words), config="simple", search_type="raw")) <= FEW_MATCHES
-        ranks = _ranks_postgresql(query, few=few)
+        ranks = _ranks_postgresql(query, few=few and len(words) == 1)
         unranked = [name for name in fields if name != "rank"]  # ranked afterwards by the window's ids: joined to
         # the window's query, the ranks' tables were read for every candidate (45 ms where the two take 13)
         if not articles.query.where and unranked == ["pk"]:
