@@ -385,8 +385,10 @@ def _ranks_postgresql(query, *, few: bool):
         query_sql, query_params = compiler.compile(query.resolve_expression(leads.query))
         statement = (f'{sql} WHERE "{table}"."article_id" = ANY(%s::bigint[]) AND "{table}"."vector" @@ '
                      f"replace(({query_sql})::text, ' & ', ' | ')::tsquery")
-        return dict(_read_with(_fetched(statement, [*params, ids, *query_params]),
-                               ("enable_indexscan",) if few else ("enable_bitmapscan",)))
+        rows = _read_with(_fetched(statement, [*params, ids, *query_params]),
+                          ("enable_indexscan",) if few else ("enable_bitmapscan",))
+        # A lead holding one word of an `&` query's several ranks 1e-20, as one holding none would: both 0 here.
+        return {pk: rank for pk, rank in rows if rank > 1e-20}
     return ranks
 
 

@@ -3,14 +3,16 @@ from django.db import migrations
 
 def lead_for_every_entry(apps, schema_editor):
     """A lead for every entry that has none yet (indexed before migration 0025, left to the sweeper): its whole
-    vector, by which such an entry was ranked until now, until the sweeper makes its lead. Ranking then reads the
-    leads only. PostgreSQL only (SQLite ranks with FTS5)."""
+    vector, by which such an entry was ranked until now, until the sweeper makes its lead (the entry is marked
+    stale for it). Ranking then reads the leads only. PostgreSQL only (SQLite ranks with FTS5)."""
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(
-        "INSERT INTO editorial_searchlead (article_id, vector) "
+        "WITH filled AS (INSERT INTO editorial_searchlead (article_id, vector) "
         "SELECT article_id, vector FROM editorial_searchentry WHERE vector IS NOT NULL "
-        "ON CONFLICT (article_id) DO UPDATE SET vector = EXCLUDED.vector WHERE editorial_searchlead.vector IS NULL")
+        "ON CONFLICT (article_id) DO UPDATE SET vector = EXCLUDED.vector WHERE editorial_searchlead.vector IS NULL "
+        "RETURNING article_id) "
+        "UPDATE editorial_searchentry SET stale = true WHERE article_id IN (SELECT article_id FROM filled)")
 
 
 def index_the_leads(apps, schema_editor):

@@ -250,20 +250,27 @@ def test_rare_and_common_words_find_the_newest_matches_ranked_whichever_way_they
         with CaptureQueriesContext(connection) as queries:
             found = [a["id"] for a in api.get("/api/v1/articles/", {"q": q}).json()["results"]]
         sql = [query["sql"] for query in queries.captured_queries]
-        ways = {way for way, setting in (("walked", "enable_bitmapscan = off"), ("index", "enable_indexscan = off"))
+        # The window's planner settings (search.WALKING, FROM_THE_INDEX), then the ranks' (one setting each)
+        ways = {way for way, setting in (("walked", "enable_seqscan = off; SET LOCAL enable_bitmapscan = off"),
+                                         ("index", "enable_seqscan = off; SET LOCAL enable_indexscan = off"))
                 if any(setting in statement for statement in sql)}
-        return found, ways, [statement for statement in sql if statement.startswith('SELECT "editorial_article"')
-                             and statement.endswith(" LIMIT 2")]
+        ranked_by = {way for way, setting in (("ids", "SET LOCAL enable_bitmapscan = off"),
+                                              ("leads' index", "SET LOCAL enable_indexscan = off")) if setting in sql}
+        return found, ways, ranked_by, [statement for statement in sql if statement.startswith(
+            'SELECT "editorial_article"') and statement.endswith(" LIMIT 2")]
 
-    for q, expected, walked in (("جسر", [made["common"], made["common, newest"]], True),
-                                ("دير جس", [made["common"], made["common, newest"]], False),
-                                ("قافلة", [made["rare"], made["rare, newest"]], False),
-                                ("قافلة نو", [made["rare"], made["rare, newest"]], False)):
-        found, ways, articles_read = ids(q)
+    for q, expected, walked, ranked_by in (("جسر", [made["common"], made["common, newest"]], True, "ids"),
+                                           ("دير جس", [made["common"], made["common, newest"]], False, "ids"),
+                                           ("قافلة", [made["rare"], made["rare, newest"]], False, "leads' index"),
+                                           ("قافلة نو", [made["rare"], made["rare, newest"]], False, "ids")):
+        found, ways, ranks_read, articles_read = ids(q)
         assert found == expected, q
         if is_postgres():  # the window is found walking the entries newest first (testing their words), or for
-            # a word of few matches taken from the GIN index; with no filter, never from the articles' rows
+            # a word of few matches taken from the GIN index; with no filter, never from the articles' rows. Its
+            # leads are found by their own index for one word of few matches only (several words' any-word
+            # query may hold a common word's leads), else read by the window's ids.
             assert ways == {"walked" if walked else "index"} and not articles_read, (q, ways, articles_read)
+            assert ranks_read == {ranked_by}, (q, ranks_read)
     # The same matches dated the other way round: the window follows the dates, whatever order the index keeps
     # (the entries copy the import date, which only a test changes, when they are made).
     for name, age in (("rare, old", 0), ("rare, older", 1), ("rare", 6), ("rare, newest", 7)):
@@ -355,23 +362,28 @@ def test_an_entry_indexed_before_the_compact_vector_is_ranked_by_its_whole_one(e
 
     old = imported(editor, "جسر في دير الزور")
     new = imported(editor, "أخبار الشرق", body="افتتاح جسر جديد في المدينة.")
+    half_made = imported(editor, "جسر على العاصي")  # a lead row without its vector yet
     search.index_stale()
     SearchLead.objects.filter(pk=old.pk).delete()
-    SearchEntry.objects.filter(pk=old.pk).update(stale=True)
+    SearchLead.objects.filter(pk=half_made.pk).update(vector=None)
     migration = importlib.import_module("editorial.migrations.0028_search_leads_indexed")
     with connection.schema_editor() as schema_editor:
         migration.lead_for_every_entry(None, schema_editor)
+    # Both have a lead now, their whole vector, and are left to the sweeper to make their own; the others are not
+    assert set(SearchEntry.objects.filter(stale=True).values_list("pk", flat=True)) == {old.pk, half_made.pk}
+    for pk in (old.pk, half_made.pk):
+        assert SearchLead.objects.get(pk=pk).vector == SearchEntry.objects.get(pk=pk).vector
 
     def ranks():
         results = client_for(editor).get("/api/v1/articles/", {"q": "جسر"}).json()["results"]
         return {a["id"]: a["found"]["rank"] for a in results}
 
     before = ranks()
-    assert set(before) == {old.pk, new.pk} and 0 < before[old.pk] < before[new.pk]
+    assert set(before) == {old.pk, new.pk, half_made.pk} and 0 < before[old.pk] < before[new.pk]
     search.index_stale()
     assert SearchLead.objects.get(pk=old.pk).vector != SearchEntry.objects.get(pk=old.pk).vector
     after = ranks()
-    assert list(after) == [old.pk, new.pk] and after[old.pk] > after[new.pk]
+    assert after[old.pk] > after[new.pk] and after[half_made.pk] > after[new.pk]
 
 
 @pytest.mark.postgres  # SQLite ranks with FTS5
@@ -393,7 +405,9 @@ def test_only_the_leads_holding_a_searched_word_are_ranked_and_as_ts_rank_ranks_
              | SearchQuery("bridges reopening", config="english", search_type="plain"), {made[2]}),
             # a lead holding one word of two: ranked (above 0) for the English words' `|`, unlike `&` alone
             (SearchQuery("bridges & news:*", config="simple", search_type="raw")
-             | SearchQuery("bridges news", config="english", search_type="plain"), {made[2]})):
+             | SearchQuery("bridges news", config="english", search_type="plain"), {made[2]}),
+            # ... and for `&` alone ts_rank's 1e-20, as for a lead holding neither word: both rank 0
+            (SearchQuery("جسر & نهر:*", config="simple", search_type="raw"), set())):
         ways = [search._ranks_postgresql(query, few=few)(made) for few in (True, False)]
         assert ways[0] == ways[1] and set(ways[0]) == holding, ways
         with connection.cursor() as cursor:
@@ -401,6 +415,13 @@ def test_only_the_leads_holding_a_searched_word_are_ranked_and_as_ts_rank_ranks_
                            "article_id = ANY(%s)", [_tsquery_text(query), made])
             every = dict(cursor.fetchall())
         assert {pk: rank for pk, rank in every.items() if rank > 1e-20} == ways[0]
+    # The leads' own index is there for the first way (PostgreSQL reads a GIN index through bitmaps only; on four
+    # rows it would rather read the window's ids, so here only the words are asked for).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN SELECT article_id FROM editorial_searchlead WHERE vector @@ %s::tsquery",
+                       [_tsquery_text(SearchQuery("جسر:*", config="simple", search_type="raw"))])
+        assert "editorial_searchlead_vector_gin" in " ".join(row[0] for row in cursor.fetchall())
 
 
 def _tsquery_text(query) -> str:
