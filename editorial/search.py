@@ -42,7 +42,7 @@ MAX_INDEXED_CHARS = 400_000
 # (10 kB an article, compressed, out of line), 1,000 of them a search; the compact one (models.SearchLead) is
 # about 1.4 kB, in its row.
 LEAD_WORDS = 40
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: the underscore separates words, as both indexes read it
 _LATIN = re.compile("[a-z]")
 
 
