@@ -3,9 +3,10 @@
 The machine's speed drifts by a third within an hour, so two runs of bench/archive.py compare badly. This asks
 the same kind of page alternately with the old module (compiled from `git show REV:path`) and the current one,
 in one process, and reports each one's p50 and p95: the drift falls on both alike.
-Usage (after `bench/archive.py` has seeded the archive):
+Usage (after `bench/archive.py` has seeded the archive; REV may also be a file holding the module's other version):
 `.venv/bin/python bench/paired.py REV editorial.search common,rarer,two,api [--requests 60]`
-Pages: list, common, rarer, two, api (as bench/archive.py names them).
+Pages: list, common, rarer, two, api (as bench/archive.py names them). `--quick` asks two of each on the small
+archive `bench/archive.py --quick` leaves (tests/test_benchmarks.py: proves the script runs).
 """
 
 import argparse
@@ -21,17 +22,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.archive import on_the_archive  # noqa: E402
+from bench.archive import DATABASE, on_the_archive  # noqa: E402
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("rev")
+    parser.add_argument("rev", help="a git revision, or a file holding the module's other version")
     parser.add_argument("module", help="dotted, e.g. editorial.search")
     parser.add_argument("pages", help="comma-separated: list, common, rarer, two, api")
     parser.add_argument("--requests", type=int, default=60, help="for each version")
+    parser.add_argument("--quick", action="store_true", help="two requests each, on the quick run's archive")
     args = parser.parse_args()
-    on_the_archive()
+    if args.quick:
+        args.requests = 2
+    on_the_archive(f"{DATABASE}_quick" if args.quick else DATABASE)
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -42,8 +46,11 @@ def main():
 
     new = importlib.import_module(args.module)
     package, name = args.module.rsplit(".", 1)
-    source = subprocess.check_output(["git", "-C", str(ROOT), "show", f"{args.rev}:{args.module.replace('.', '/')}.py"],
-                                     text=True)
+    if Path(args.rev).is_file():
+        source = Path(args.rev).read_text()
+    else:
+        source = subprocess.check_output(["git", "-C", str(ROOT), "show",
+                                          f"{args.rev}:{args.module.replace('.', '/')}.py"], text=True)
     old = types.ModuleType(f"{args.module}_at_{args.rev}")
     old.__package__ = package
     exec(compile(source, f"{args.rev}:{args.module}", "exec"), old.__dict__)  # noqa: S102 - the project's own code
@@ -64,6 +71,7 @@ def main():
         "api": lambda: f"/api/v1/articles/?q={rng.choice(ENGLISH)}",
     }
     heap.settle()
+    print("| page | version | p50 | p95 |\n|---|---|---|---|")
     for page in args.pages.split(","):
         times = {args.rev: [], "now": []}
         for n in range(2 * args.requests + 4):  # the first four warm both up
@@ -79,8 +87,8 @@ def main():
                 times[version].append(spent)
         for version, spent in times.items():
             spent.sort()
-            print(f"{page}, {version}: p50 {statistics.median(spent) * 1000:.1f} ms, "
-                  f"p95 {spent[int(len(spent) * 0.95)] * 1000:.1f} ms")
+            print(f"| {page} | {version} | {statistics.median(spent) * 1000:.1f} ms | "
+                  f"{spent[int(len(spent) * 0.95)] * 1000:.1f} ms |")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ prints its table. Nothing here is about speed (times go to docs/benchmarks.md, m
 that no longer runs, as bench-public once stopped at the numbers check, fails here.
 
 They run at once (each owns its databases, Redis databases and ports), once per `make test`: in the
-PostgreSQL pass, which they need.
+PostgreSQL pass, which they need; then bench/paired.py on the archive bench/archive.py left.
 """
 
 import shutil
@@ -39,4 +39,14 @@ def test_every_benchmark_runs_to_the_end_and_prints_its_table(tmp_path):
         table = [line for line in output.splitlines() if line.startswith("|---")]
         if code != 0 or not table:
             failures.append(f"--- bench/{name} --quick: exit {code}, {len(table)} table(s) ---\n{output[-3000:]}")
+    # bench/paired.py measures on the archive bench/archive.py seeded: a module at a revision against the current
+    if not any("bench/archive.py" in failure for failure in failures):
+        other = tmp_path / "search.py"  # the other version: the same source, from a file (no git in a checkout)
+        other.write_text((ROOT / "editorial/search.py").read_text())
+        paired = subprocess.run([sys.executable, "bench/paired.py", str(other), "editorial.search",
+                                 "list,common,api", "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+        rows = [line for line in paired.stdout.splitlines() if line.startswith("| ") and " ms |" in line]
+        if paired.returncode != 0 or len(rows) != 6:
+            failures.append(f"--- bench/paired.py --quick: exit {paired.returncode}, {len(rows)} row(s) ---\n"
+                            f"{(paired.stdout + paired.stderr)[-3000:]}")
     assert not failures, "\n".join(failures)
