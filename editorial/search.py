@@ -444,8 +444,9 @@ def _newest_entries(query, limit: int, *, walk: bool) -> list[int]:
 
 
 def _rank_postgresql(query):
-    """Each match's rank as `ranks` gives it, as an expression the window's query selects (for the walk of the
-    articles with the list's filters)."""
+    """Each match's rank by its lead, as an expression the window's query selects (for the walk of the articles
+    with the list's filters): ts_rank's, where `ranks` gives 0 to the leads at 1e-20 or below; in one search all
+    the rows are ranked one way, so the order is the same."""
     return SearchRank(F("search_lead__vector"), query)
 
 
